@@ -1,0 +1,152 @@
+"""Command line: a thin layer over the library. Errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bias_review.findings import Severity
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Find race-based medicine in course materials (PDF, DOCX, PPTX, text, Markdown).")
+lexicon_app = typer.Typer(no_args_is_help=True, help="Check and list the lexicons.")
+app.add_typer(lexicon_app, name="lexicon")
+
+EXIT_OK, EXIT_FAIL_ON, EXIT_NOTHING = 0, 1, 2
+
+
+def _die(message: str, code: int = EXIT_NOTHING) -> None:
+    typer.echo(f"bias-review: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _severity(value: str, option: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        _die(f"{option}: {exc}")
+        raise  # unreachable
+
+
+@app.command()
+def scan(
+    paths: list[Path] = typer.Argument(..., help="Files or directories to scan."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, csv or html."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here instead of stdout."),
+    min_severity: str = typer.Option("low", help="Report findings at or above: info, low, medium, high."),
+    fail_on: Optional[str] = typer.Option(None, help="Exit 1 if a finding at or above this severity exists."),
+    lexicons: list[Path] = typer.Option([], "--lexicons", help="A directory of your own lexicon files (added to the bundled ones; repeatable)."),
+    replace_lexicons: bool = typer.Option(False, help="Use only --lexicons directories, not the bundled lexicons."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
+    no_classifier: bool = typer.Option(False, "--no-classifier", help="Lexicons and rules only."),
+    trace: bool = typer.Option(False, help="Show every detector's and context rule's reason."),
+) -> None:
+    """Scan files and directories and report every flagged passage."""
+    from bias_review.engine import Engine, expand_paths
+    from bias_review.lexicon import LexiconError
+    from bias_review.report import FORMATS, render
+
+    if fmt not in FORMATS:
+        _die(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    floor = _severity(min_severity, "--min-severity")
+    fail_floor = _severity(fail_on, "--fail-on") if fail_on else None
+    if replace_lexicons and not lexicons:
+        _die("--replace-lexicons needs at least one --lexicons DIR")
+    missing = [str(p) for p in paths if not p.exists()]
+    for m in missing:
+        typer.echo(f"bias-review: {m}: no such file or directory", err=True)
+    files = expand_paths([p for p in paths if p.exists()], exclude=exclude)
+    if not files:
+        _die("nothing to scan (no supported files found)")
+    try:
+        engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
+                        detectors=_detector_names(no_classifier))
+    except LexiconError as exc:
+        _die(str(exc))
+    result = _scan_with_progress(engine, files)
+    color = out is None and fmt == "text" and sys.stdout.isatty()
+    report = render(result, fmt, min_severity=floor, with_trace=trace, color=color)
+    if out is not None:
+        out.write_text(report, encoding="utf-8")
+        s = result.summary(floor)
+        typer.echo(f"wrote {out}: {s['documents']} document(s), {s['findings']} finding(s), {s['failed']} failed", err=True)
+    else:
+        sys.stdout.write(report)
+    for doc in result.documents:
+        if doc.error and fmt != "text":
+            typer.echo(f"bias-review: {doc.path}: {doc.error}", err=True)
+    if all(d.error for d in result.documents):
+        raise typer.Exit(EXIT_NOTHING)
+    if fail_floor is not None and any(f.severity.at_least(fail_floor) and f.is_flag for f in result.flags()):
+        raise typer.Exit(EXIT_FAIL_ON)
+
+
+def _detector_names(no_classifier: bool) -> tuple[str, ...]:
+    from bias_review.detect.registry import DEFAULT_DETECTORS
+
+    return tuple(d for d in DEFAULT_DETECTORS if not (no_classifier and d == "classifier"))
+
+
+def _scan_with_progress(engine, files):
+    from bias_review.engine import ScanResult
+
+    if len(files) < 2 or not sys.stderr.isatty():
+        return ScanResult([engine.scan_file(f) for f in files], engine.lexicon.version, engine.model_version)
+    from rich.progress import Progress
+
+    results = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task("scanning", total=len(files))
+        for f in files:
+            results.append(engine.scan_file(f))
+            progress.advance(task)
+    return ScanResult(results, engine.lexicon.version, engine.model_version)
+
+
+@lexicon_app.command("check")
+def lexicon_check(
+    lexicons: list[Path] = typer.Option([], "--lexicons", help="Also check this directory (repeatable)."),
+    replace_lexicons: bool = typer.Option(False, help="Check only the --lexicons directories."),
+) -> None:
+    """Validate lexicon files; every problem is named with file, entry and field."""
+    from bias_review.lexicon import LexiconError, load_lexicon
+
+    try:
+        lx = load_lexicon(lexicons, include_bundled=not replace_lexicons)
+    except LexiconError as exc:
+        _die(str(exc), code=1)
+    counts = {c.value: len(v) for c, v in lx.by_category().items()}
+    typer.echo(f"ok: {len(lx.entries)} entries in {len(lx.sources)} file(s), version {lx.version}")
+    for cat, n in counts.items():
+        typer.echo(f"  {cat}: {n}")
+
+
+@lexicon_app.command("list")
+def lexicon_list(
+    category: Optional[str] = typer.Option(None, help="Only this category."),
+) -> None:
+    """List every entry: id, category, severity and its first patterns."""
+    from bias_review.lexicon import PhrasePattern, load_lexicon
+
+    lx = load_lexicon()
+    for e in sorted(lx.entries.values(), key=lambda e: (e.category.value, e.id)):
+        if category and e.category.value != category:
+            continue
+        pats = [p.text if isinstance(p, PhrasePattern) else "<tokens>" for p in e.patterns[:3]]
+        typer.echo(f"{e.id}\t{e.category.value}\t{e.severity.value}\t{'; '.join(pats)}")
+
+
+def main() -> None:
+    """Entry point of the `bias-review` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("bias-review: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

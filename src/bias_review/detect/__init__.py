@@ -1,0 +1,1 @@
+"""Detectors: independent modules that turn sentences into candidate findings."""

@@ -1,0 +1,118 @@
+"""The classifier detector: a sentence-level scikit-learn model.
+
+It does two jobs. It proposes sentence-level findings of its own where no lexicon entry fired
+and it is confident; and it judges the lexicon's candidates: agreeing raises their score,
+a confident "race-conscious" verdict turns them into `info` with the reason given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from bias_review.classifier.model import TrainedModel, load, predict_proba
+from bias_review.detect.base import Detector, gate_keys_of_phrase, gate_keys_of_text
+from bias_review.evaluate import LABELS, NONE
+from bias_review.findings import Candidate, Category, Explanation, Severity
+from bias_review.lexicon.schema import Lexicon
+
+DEFAULT_THRESHOLDS = {"own": 0.75, "quiet": 0.85, "agree": 0.4}
+# a finding that only the model supports is never above this severity
+MODEL_ONLY_CAP = Severity.MEDIUM
+_NONE = LABELS.index(NONE)
+
+
+class ClassifierDetector(Detector):
+    name = "classifier"
+
+    def __init__(self, lexicon: Lexicon, model_dir: Path, *, topic_gate: set[str]) -> None:
+        self.model: TrainedModel = load(model_dir)
+        self.model_version = str(self.model.metadata.get("model_version"))
+        self.thresholds = {**DEFAULT_THRESHOLDS, **self.model.metadata.get("thresholds", {})}
+        self._gate = set(topic_gate)
+        for term in lexicon.term_sets.get("classifier_topic", ()):
+            self._gate |= gate_keys_of_phrase(term.rstrip("*"))
+        self.entries = {e.category: e for e in lexicon.entries.values() if e.detector == "classifier"}
+        self._probs: dict[int, dict[int, np.ndarray]] = {}
+
+    @property
+    def gate(self) -> set[str] | None:
+        return self._gate
+
+    def detect(self, doc: Doc) -> list[Candidate]:
+        return self.detect_many([doc])[0]
+
+    def detect_many(self, docs: list[Doc]) -> list[list[Candidate]]:
+        """Score every on-topic sentence in one batch; candidates are made in `adjust`."""
+        texts, keys = [], []
+        for doc in docs:
+            for sent in doc.sents:
+                if gate_keys_of_text(sent.text) & self._gate:
+                    texts.append(sent.text)
+                    keys.append((id(doc), sent.start_char))
+        proba = predict_proba(self.model, texts)
+        self._probs = {}
+        for (doc_id, start), row in zip(keys, proba):
+            self._probs.setdefault(doc_id, {})[start] = row
+        return [[] for _ in docs]
+
+    def adjust(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+        """Judge the other detectors' candidates and add the model's own."""
+        probs = self._probs.get(id(doc), {})
+        if not probs:
+            return candidates
+        t = self.thresholds
+        flagged_sents = set()
+        for cand in candidates:
+            row = probs.get(cand.sent_start)
+            if row is None:
+                continue
+            flagged_sents.add(cand.sent_start)
+            p_none = float(row[_NONE])
+            p_cat = float(row[LABELS.index(cand.category.value)])
+            if cand.severity is not Severity.INFO and p_none >= t["quiet"]:
+                change = -cand.score * 0.7
+                cand.score += change
+                cand.severity = Severity.INFO
+                cand.also.append("classifier")
+                cand.trace.append(Explanation("classifier", f"the model reads this sentence as race-conscious "
+                                              f"(p(none) = {p_none:.2f}); kept as info", change))
+            elif cand.severity is not Severity.INFO and p_cat >= t["agree"]:
+                new = 1 - (1 - cand.score) * (1 - p_cat)
+                cand.trace.append(Explanation("classifier", f"the model agrees: {cand.category.value} "
+                                              f"(p = {p_cat:.2f})", new - cand.score))
+                cand.score = new
+                cand.also.append("classifier")
+        for sent in doc.sents:
+            if sent.start_char in flagged_sents:
+                continue
+            row = probs.get(sent.start_char)
+            if row is None:
+                continue
+            j = int(np.argmax(np.where(np.arange(len(LABELS)) == _NONE, -1, row)))
+            p = float(row[j])
+            if p < t["own"]:
+                continue
+            candidates.append(self._own(Category(LABELS[j]), p, sent))
+        return candidates
+
+    def _own(self, category: Category, p: float, sent) -> Candidate:
+        entry = self.entries.get(category)
+        severity = entry.severity if entry else Severity.MEDIUM
+        if severity.rank > MODEL_ONLY_CAP.rank:
+            severity = MODEL_ONLY_CAP
+        text = sent.text
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        return Candidate(
+            category=category, severity=severity, start=start, end=end, passage=text,
+            detector="classifier", score=p,
+            explanation=entry.explanation if entry else f"The model reads this sentence as {category.value}.",
+            suggestion=entry.suggestion if entry else None,
+            references=entry.references if entry else (), rule_id=f"classifier:{category.value}",
+            trace=[Explanation("classifier", f"sentence classified as {category.value} (p = {p:.2f}); "
+                               "no lexicon entry matched, so the whole sentence is marked", p)],
+            sent_start=sent.start_char,
+        )

@@ -1,0 +1,63 @@
+"""The one place detectors are registered. Adding a detector = one module + one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+
+from bias_review.detect.base import Detector
+from bias_review.lexicon.schema import Lexicon
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """What a detector factory may need."""
+
+    lexicon: Lexicon
+    nlp: Language
+    model_path: Path | None = None
+
+
+def _lexicon(s: DetectorSettings) -> Detector:
+    from bias_review.detect.lexicon_matcher import LexiconDetector
+
+    return LexiconDetector(s.lexicon, s.nlp)
+
+
+def _vignette(s: DetectorSettings) -> Detector:
+    from bias_review.detect.vignette import VignetteDetector
+
+    return VignetteDetector(s.lexicon)
+
+
+def _classifier(s: DetectorSettings) -> Detector:
+    from bias_review.classifier.model import bundled_model_dir
+    from bias_review.detect.base import gate_keys_of_phrase
+    from bias_review.detect.classifier import ClassifierDetector
+    from bias_review.detect.lexicon_matcher import lexicon_gate
+
+    topic = set(lexicon_gate(s.lexicon) or ())
+    for name in ("race", "race_group", "ancestry"):
+        for term in s.lexicon.term_sets.get(name, ()):
+            topic |= gate_keys_of_phrase(term.rstrip("*"))
+    return ClassifierDetector(s.lexicon, s.model_path or bundled_model_dir(), topic_gate=topic)
+
+
+REGISTRY: dict[str, Callable[[DetectorSettings], Detector]] = {
+    "lexicon": _lexicon,
+    "vignette": _vignette,
+    "classifier": _classifier,
+}
+DEFAULT_DETECTORS = ("lexicon", "vignette", "classifier")
+RULES_ONLY = ("lexicon", "vignette")
+
+
+def build_detectors(names: tuple[str, ...] | list[str], settings: DetectorSettings) -> list[Detector]:
+    """Build the named detectors, in order. Unknown names raise ValueError."""
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown detector(s) {unknown}; available: {sorted(REGISTRY)}")
+    return [REGISTRY[n](settings) for n in names]

@@ -1,0 +1,105 @@
+"""The vignette detector: race or ethnicity stated in a case's opening line.
+
+"A 45-year-old African American man presents with…", "Ms. X, a 30-year-old Hispanic woman,
+…". The words it looks for come from the lexicon's term sets; its explanation text comes from
+the race-in-vignette entry marked `detector: vignette`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from bias_review.detect.base import Detector, gate_keys_of_phrase
+from bias_review.findings import Candidate, Category, Explanation, Severity
+from bias_review.lexicon.schema import Lexicon
+from bias_review.lexicon.terms import compile_terms
+
+SCORE = 0.85
+# how far (characters) the race term may sit from the age or the person noun
+WINDOW = 45
+
+_AGE = re.compile(
+    r"\b\d{1,3}\s*-?\s*(?:year|yr|month|mo|week|wk|day)s?\s*-?\s*old\b"
+    r"|\b\d{1,3}\s*(?:yo|y/o|y\.o\.|yrs?\.?|yr\.?|-?y)(?![\w])"
+    r"|\b(?:in|into)\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?"
+    r"(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0s)\b"
+    r"|\b(?:aged?)\s+\d{1,3}\b"
+    r"|\b(?:newborn|neonate|infant|toddler|preschooler|teenager|teen|adolescent|octogenarian|nonagenarian)\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    r"\b(?:man|woman|male|female|boy|girl|gentleman|lady|patient|child|infant|toddler|"
+    r"newborn|neonate|baby|teen|teenager|adolescent|mother|father|grandmother|grandfather|"
+    r"veteran|student|primigravida|multigravida|g\d\s*p\d|pt)\b",
+    re.IGNORECASE,
+)
+_CASE_VERB = re.compile(
+    r"\b(?:presents?|presenting|presented|comes|came|arrives?|is brought|was brought|brought in|"
+    r"is seen|is evaluated|complains?|c/o|reports|is admitted|was admitted|is referred|"
+    r"was referred|is transferred|with a (?:\d+-\w+ )?history|with a past medical history|"
+    r"with hx|h/o|visits|is found)\b",
+    re.IGNORECASE,
+)
+_EXCLUDED_RACE_WORDS = {"minority", "minorities", "people of color", "race", "races", "racial"}
+
+
+class VignetteDetector(Detector):
+    """Flags the race/ethnicity word in a sentence that reads like a case stem."""
+
+    name = "vignette"
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        terms = tuple(t for t in lexicon.term_sets.get("race_group", ()) if t not in _EXCLUDED_RACE_WORDS)
+        self.race = compile_terms(terms)
+        self._gate = set().union(*(gate_keys_of_phrase(t.rstrip("*")) for t in terms)) if terms else set()
+        entry = lexicon.detector_entry("vignette")
+        self.entry_id = entry.id if entry else "vignette"
+        self.severity = entry.severity if entry else Severity.MEDIUM
+        self.explanation = entry.explanation if entry else (
+            "Race or ethnicity is stated in the case's opening line without a reason; "
+            "it primes learners to tie race to the diagnosis.")
+        self.suggestion = entry.suggestion if entry else None
+        self.references = entry.references if entry else ()
+
+    @property
+    def gate(self) -> set[str] | None:
+        return self._gate
+
+    def detect(self, doc: Doc) -> list[Candidate]:
+        out: list[Candidate] = []
+        for sent in doc.sents:
+            text = sent.text
+            if len(text) > 600:
+                continue  # a case stem's opening, not a page of prose
+            race = self._race_in_stem(text)
+            if race is None:
+                continue
+            out.append(Candidate(
+                category=Category.RACE_IN_VIGNETTE, severity=self.severity,
+                start=race.start(), end=race.end(), passage=text, detector="vignette",
+                score=SCORE, explanation=self.explanation, suggestion=self.suggestion,
+                references=self.references, rule_id=self.entry_id,
+                trace=[Explanation("vignette", "case stem: age, person and race/ethnicity in one opening sentence", SCORE)],
+                sent_start=sent.start_char,
+            ))
+        return out
+
+    def _race_in_stem(self, text: str) -> re.Match[str] | None:
+        races = list(self.race.finditer(text))
+        if not races:
+            return None
+        ages = list(_AGE.finditer(text))
+        if not ages:
+            return None
+        persons = list(_PERSON.finditer(text))
+        if not persons and not _CASE_VERB.search(text):
+            return None
+        anchors = [(m.start(), m.end()) for m in ages + persons]
+        for race in races:
+            for a_start, a_end in anchors:
+                gap = race.start() - a_end if race.start() >= a_end else a_start - race.end()
+                if 0 <= gap <= WINDOW:
+                    return race
+        return None

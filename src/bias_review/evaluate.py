@@ -1,0 +1,133 @@
+"""Sentence-level evaluation of the engine on labelled JSONL (`text`, `label`).
+
+A sentence's prediction is the category of its strongest flag (highest severity, then score),
+or `none` when nothing at `low` or above was found.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bias_review.findings import Category, Finding
+
+NONE = "none"
+LABELS = [c.value for c in Category] + [NONE]
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    note: str = ""
+
+
+def load_examples(path: str | Path) -> list[Example]:
+    """Read labelled JSONL; a bad line raises ValueError naming file and line."""
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text, label = row["text"], row["label"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: not a JSON object with 'text' and 'label' ({exc})") from None
+        if label not in LABELS:
+            raise ValueError(f"{path}:{n}: unknown label {label!r}")
+        out.append(Example(text, label, row.get("note", "")))
+    return out
+
+
+def predict_label(findings: list[Finding]) -> str:
+    """The sentence-level label implied by a sentence's findings."""
+    flags = [f for f in findings if f.is_flag]
+    if not flags:
+        return NONE
+    best = max(flags, key=lambda f: (f.severity.rank, f.score))
+    return best.category.value
+
+
+@dataclass
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+    def as_dict(self) -> dict[str, float]:
+        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3),
+                "f1": round(self.f1, 3), "support": self.support}
+
+
+def _prf(tp: int, fp: int, fn: int) -> Scores:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return Scores(p, r, f, tp + fn)
+
+
+@dataclass
+class Report:
+    flag: Scores
+    per_category: dict[str, Scores]
+    confusion: dict[str, dict[str, int]]
+    false_flag_rate_on_negatives: float
+    n: int
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "flag_vs_none": self.flag.as_dict(),
+            "per_category": {k: v.as_dict() for k, v in self.per_category.items()},
+            "false_flag_rate_on_negatives": round(self.false_flag_rate_on_negatives, 3),
+            "confusion": self.confusion,
+        }
+
+
+def score(gold: list[str], pred: list[str], texts: list[str] | None = None) -> Report:
+    """Flag-vs-none and per-category precision/recall/F1, plus a confusion matrix."""
+    tp = sum(1 for g, p in zip(gold, pred) if g != NONE and p != NONE)
+    fp = sum(1 for g, p in zip(gold, pred) if g == NONE and p != NONE)
+    fn = sum(1 for g, p in zip(gold, pred) if g != NONE and p == NONE)
+    per = {}
+    for cat in LABELS[:-1]:
+        ctp = sum(1 for g, p in zip(gold, pred) if g == cat and p == cat)
+        cfp = sum(1 for g, p in zip(gold, pred) if g != cat and p == cat)
+        cfn = sum(1 for g, p in zip(gold, pred) if g == cat and p != cat)
+        per[cat] = _prf(ctp, cfp, cfn)
+    confusion = {g: {p: 0 for p in LABELS} for g in LABELS}
+    for g, p in zip(gold, pred):
+        confusion[g][p] += 1
+    negatives = sum(1 for g in gold if g == NONE)
+    errors = []
+    if texts is not None:
+        errors = [{"text": t, "gold": g, "pred": p} for t, g, p in zip(texts, gold, pred) if g != p]
+    return Report(_prf(tp, fp, fn), per, confusion, fp / negatives if negatives else 0.0, len(gold), errors)
+
+
+def evaluate_engine(engine, examples: list[Example]) -> Report:
+    """Run the engine on each example sentence and score it."""
+    pred = [predict_label(engine.analyze_text(ex.text)) for ex in examples]
+    return score([ex.label for ex in examples], pred, [ex.text for ex in examples])
+
+
+def format_report(name: str, report: Report) -> str:
+    """A plain-text table of a report."""
+    lines = [f"== {name} (n={report.n})",
+             f"flag vs none: P {report.flag.precision:.3f}  R {report.flag.recall:.3f}  F1 {report.flag.f1:.3f}"
+             f"  (false flags on negatives {report.false_flag_rate_on_negatives:.1%})",
+             f"{'category':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}"]
+    for cat, s in report.per_category.items():
+        lines.append(f"{cat:24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:5d}")
+    short = {l: l.split("-")[0][:6] if l != NONE else "none" for l in LABELS}
+    short.update({"race-correction": "rc", "race-as-biology": "bio", "race-in-vignette": "vig",
+                  "stereotype": "stereo", "outdated-term": "term", "stigmatizing-language": "stig"})
+    lines.append("confusion (rows gold, columns predicted):")
+    lines.append(" " * 8 + "".join(f"{short[l]:>7}" for l in LABELS))
+    for g in LABELS:
+        lines.append(f"{short[g]:8}" + "".join(f"{report.confusion[g][p]:7d}" for p in LABELS))
+    return "\n".join(lines)

@@ -1,0 +1,177 @@
+"""The objects every stage passes along: locations, explanations and findings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Category(str, Enum):
+    """The six finding categories of TAXONOMY.md."""
+
+    RACE_CORRECTION = "race-correction"
+    RACE_AS_BIOLOGY = "race-as-biology"
+    RACE_IN_VIGNETTE = "race-in-vignette"
+    STEREOTYPE = "stereotype"
+    OUTDATED_TERM = "outdated-term"
+    STIGMATIZING_LANGUAGE = "stigmatizing-language"
+
+    @classmethod
+    def parse(cls, value: str) -> "Category":
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(c.value for c in cls)
+            raise ValueError(f"unknown category {value!r} (expected one of: {names})") from None
+
+
+class Severity(str, Enum):
+    """How urgently a finding needs a reviewer; `info` is not a flag."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        try:
+            return cls(value.lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {names})") from None
+
+    def at_least(self, other: "Severity") -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a block of text sits in its document. Unused fields stay None."""
+
+    page: int | None = None
+    slide: int | None = None
+    part: str | None = None  # body, table, notes, header, footer, footnote, textbox
+    paragraph: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that are set, in a fixed order (the JSON contract's `location`)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def describe(self) -> str:
+        """A short human label such as 'slide 3, notes' or 'page 2'."""
+        d = self.as_dict()
+        bits = []
+        for key in ("page", "slide", "paragraph", "table", "row", "col", "line"):
+            if key in d:
+                bits.append(f"{key} {d[key]}")
+        if "part" in d and d["part"] != "body":
+            bits.append(d["part"])
+        return ", ".join(bits) or "document"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One reason a stage gives for a candidate: who said it and what it did to the score."""
+
+    source: str  # e.g. "lexicon:egfr-race-coefficient", "context:critique", "classifier"
+    reason: str
+    score_change: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "reason": self.reason, "score_change": round(self.score_change, 3)}
+
+
+@dataclass
+class Candidate:
+    """A span proposed by one detector, before context rules and merging.
+
+    Offsets are character offsets into the sentence (`passage`).
+    """
+
+    category: Category
+    severity: Severity
+    start: int
+    end: int
+    passage: str
+    detector: str  # "lexicon:<entry id>", "vignette", "classifier"
+    score: float
+    explanation: str
+    suggestion: str | None = None
+    references: tuple[str, ...] = ()
+    rule_id: str = ""
+    trace: list[Explanation] = field(default_factory=list)
+    sent_start: int = 0  # where the passage starts in its block (set by the detector)
+    also: list[str] = field(default_factory=list)  # other detectors that agreed (e.g. the classifier)
+
+    @property
+    def text(self) -> str:
+        return self.passage[self.start : self.end]
+
+
+@dataclass
+class Finding:
+    """A merged, explained finding: the unit of the JSON contract and of review."""
+
+    id: str
+    category: Category
+    severity: Severity
+    text: str
+    passage: str
+    start: int
+    end: int
+    location: Location
+    detectors: list[str]
+    score: float
+    explanation: str
+    suggestion: str | None
+    references: list[str]
+    trace: list[Explanation] = field(default_factory=list)
+
+    @property
+    def is_flag(self) -> bool:
+        """True unless the finding is only `info` (mentioned, looks race-conscious)."""
+        return self.severity is not Severity.INFO
+
+    def as_dict(self, *, with_trace: bool = False) -> dict[str, Any]:
+        """The finding as the JSON contract (DESIGN.md) has it."""
+        d: dict[str, Any] = {
+            "id": self.id,
+            "category": self.category.value,
+            "severity": self.severity.value,
+            "text": self.text,
+            "passage": self.passage,
+            "start": self.start,
+            "end": self.end,
+            "location": self.location.as_dict(),
+            "detectors": list(self.detectors),
+            "score": round(self.score, 3),
+            "explanation": self.explanation,
+            "suggestion": self.suggestion,
+            "references": list(self.references),
+        }
+        if with_trace:
+            d["trace"] = [e.as_dict() for e in self.trace]
+        return d
+
+
+def finding_id(path: str, location: Location, block_offset: int, text: str, rule: str) -> str:
+    """A stable id: the same document, place, span and rule always give the same id."""
+    key = json.dumps(
+        [path, location.as_dict(), block_offset, text, rule], sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

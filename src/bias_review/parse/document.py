@@ -1,0 +1,41 @@
+"""The parsed form of every input file: a Document made of located Blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bias_review.findings import Location
+
+
+class ParseError(Exception):
+    """A file could not be read. `reason` is one line a user can act on."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of text that belongs together (a paragraph, a table cell, a notes frame)
+    with its location in the document."""
+
+    text: str
+    location: Location
+
+
+@dataclass
+class Document:
+    """A parsed file: its blocks in reading order, plus facts about the file."""
+
+    path: str
+    format: str  # pdf, docx, pptx, text, markdown
+    sha256: str
+    blocks: list[Block] = field(default_factory=list)
+    pages: int = 0  # pages (PDF), slides (PPTX), estimated pages (DOCX/text) for throughput stats
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text_size(self) -> int:
+        return sum(len(b.text) for b in self.blocks)

@@ -1,0 +1,26 @@
+"""Report writers: one module per output format, all reading a ScanResult."""
+
+from __future__ import annotations
+
+from bias_review.engine import ScanResult
+from bias_review.findings import Severity
+
+FORMATS = ("text", "json", "csv", "html")
+
+
+def render(result: ScanResult, fmt: str, *, min_severity: Severity = Severity.LOW,
+           with_trace: bool = False, color: bool = False) -> str:
+    """The report as a string in one of FORMATS."""
+    if fmt == "json":
+        from bias_review.report.json_report import render_json
+        return render_json(result, min_severity=min_severity, with_trace=with_trace)
+    if fmt == "csv":
+        from bias_review.report.csv_report import render_csv
+        return render_csv(result, min_severity=min_severity)
+    if fmt == "html":
+        from bias_review.report.html_report import render_html
+        return render_html(result, min_severity=min_severity)
+    if fmt == "text":
+        from bias_review.report.text_report import render_text
+        return render_text(result, min_severity=min_severity, with_trace=with_trace, color=color)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,36 @@
+"""CSV report: one row per finding, for spreadsheets (the reviewers' old tool)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bias_review.engine import ScanResult
+from bias_review.findings import Severity
+
+COLUMNS = ["path", "id", "category", "severity", "score", "location", "text", "passage",
+           "detectors", "explanation", "suggestion", "references", "error"]
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas in document text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def render_csv(result: ScanResult, *, min_severity: Severity = Severity.LOW) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(COLUMNS)
+    for doc in result.documents:
+        if doc.error:
+            w.writerow([doc.path, "", "", "", "", "", "", "", "", "", "", "", doc.error])
+            continue
+        for f in doc.findings:
+            if not f.severity.at_least(min_severity):
+                continue
+            w.writerow([_cell(x) for x in [
+                doc.path, f.id, f.category.value, f.severity.value, f"{f.score:.3f}",
+                f.location.describe(), f.text, f.passage, "; ".join(f.detectors),
+                f.explanation, f.suggestion or "", " | ".join(f.references), "",
+            ]])
+    return buf.getvalue()

@@ -1,0 +1,54 @@
+"""Terminal report: each finding with its place, the span highlighted, why and what instead."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from bias_review.engine import ScanResult
+from bias_review.findings import Severity
+
+_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
+                with_trace: bool = False, color: bool = False) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=100, highlight=False)
+    for doc in result.documents:
+        if doc.error:
+            console.print(Text.assemble((doc.path, "bold"), ": ", ("error", "bold red"), f": {doc.error}"))
+            continue
+        shown = [f for f in doc.findings if f.severity.at_least(min_severity)]
+        head = Text.assemble((doc.path, "bold"), f" ({doc.format}): {len(shown)} finding(s)")
+        console.print(head)
+        for w in doc.warnings:
+            console.print(f"  [dim]note: {escape(w)}[/dim]")
+        for f in shown:
+            sev = f.severity.value
+            console.print(Text.assemble(
+                "  ", (f"[{sev}]", _STYLE[sev]), " ", (f.category.value, "bold"),
+                f"  {f.location.describe()}  ", (f"score {f.score:.2f}", "dim"),
+            ))
+            passage = Text("    ")
+            passage.append(f.passage[: f.start])
+            passage.append(f.passage[f.start : f.end], style="bold reverse")
+            passage.append(f.passage[f.end :])
+            console.print(passage)
+            console.print(Text("    why: " + f.explanation))
+            if f.suggestion:
+                console.print(Text("    instead: " + f.suggestion))
+            if f.references:
+                console.print(Text("    ref: " + f.references[0]))
+            console.print(Text("    detectors: " + ", ".join(f.detectors), style="dim"))
+            if with_trace:
+                for step in f.trace:
+                    console.print(Text(f"      - {step.source}: {step.reason}", style="dim"))
+        console.print()
+    s = result.summary(min_severity)
+    cats = ", ".join(f"{k} {v}" for k, v in s["by_category"].items()) or "none"
+    console.print(Text(f"{s['documents']} document(s), {s['failed']} failed, {s['findings']} finding(s): {cats}", style="bold"))
+    return buf.getvalue()
