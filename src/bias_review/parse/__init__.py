@@ -1,0 +1,212 @@
+"""Step 1 of the pipeline: a file becomes a `Document` of located `Block`s.
+
+`parse(path)` picks the parser from the file's content (magic bytes), not from its
+extension; the extension is only used to tell plain text from Markdown. Every failure
+is a `ParseError` carrying a one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from pathlib import Path
+
+from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.limits import DEFAULT_MAX_BYTES, check_size, check_zip
+
+__all__ = [
+    "Block",
+    "DEFAULT_MAX_BYTES",
+    "Document",
+    "ParseError",
+    "SUPPORTED_EXTENSIONS",
+    "TEXT_EXTENSIONS",
+    "detect_format",
+    "parse",
+]
+
+#: Extensions the scanner looks for when walking a directory.
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
+    {".pdf", ".docx", ".pptx", ".txt", ".md", ".markdown"}
+)
+#: Extensions whose files are read as plain text (content has no magic number).
+TEXT_EXTENSIONS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
+
+_EXPECTED_FORMAT = {".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", **TEXT_EXTENSIONS}
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_REASON = (
+    "password-protected or legacy Office file (.doc/.ppt); save as .docx/.pptx without a password"
+)
+# Binary formats people may drop into a course folder, for a clearer refusal.
+_KNOWN_BINARIES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"{\\rtf", "RTF document (save as .docx)"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!", "RAR archive"),
+    (b"\x7fELF", "executable"),
+    (b"MZ", "Windows executable"),
+)
+
+
+def _ext(path: str) -> str:
+    return Path(path).suffix.lower()
+
+
+def _zip_format(path: str, data: bytes) -> str:
+    """'docx' or 'pptx' for an OOXML archive; ParseError for anything else. Also runs
+    the zip-bomb checks (directory only)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        kind = {".docx": "DOCX", ".pptx": "PPTX"}.get(_ext(path), "ZIP/Office file")
+        raise ParseError(path, f"corrupt or unreadable {kind} ({_one_line(exc)})") from None
+    with archive:
+        check_zip(path, archive)
+        names = set(archive.namelist())
+        if "word/document.xml" in names:
+            return "docx"
+        if "ppt/presentation.xml" in names:
+            return "pptx"
+        content_types = ""
+        if "[Content_Types].xml" in names:
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size < 1_000_000:
+                try:
+                    content_types = archive.read(info).decode("utf-8", "replace")
+                except Exception:  # noqa: BLE001 - a broken member only loses the hint
+                    content_types = ""
+        if "wordprocessingml.document.main" in content_types or "ms-word." in content_types:
+            return "docx"
+        if "presentationml" in content_types or "ms-powerpoint." in content_types:
+            return "pptx"
+        if "xl/workbook.xml" in names or "spreadsheetml" in content_types:
+            raise ParseError(path, "Excel workbooks (.xlsx) are not supported")
+        if "mimetype" in names and "content.xml" in names:
+            raise ParseError(
+                path, "OpenDocument files are not supported; save as .docx or .pptx"
+            )
+        raise ParseError(path, "ZIP archive that is not a .docx or .pptx file")
+
+
+def _sniff(path: str, data: bytes) -> str:
+    """The format of `data`: pdf, docx, pptx, text or markdown."""
+    ext = _ext(path)
+    if data.startswith(b"%PDF-") or (ext == ".pdf" and b"%PDF-" in data[:1024]):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_format(path, data)
+    if data.startswith((b"PK\x05\x06", b"PK\x07\x08")):
+        raise ParseError(path, "empty or split ZIP archive, not a .docx or .pptx file")
+    if data.startswith(_OLE_MAGIC):
+        raise ParseError(path, _OLE_REASON)
+    if ext in TEXT_EXTENSIONS:
+        return TEXT_EXTENSIONS[ext]  # the text parser refuses binary content itself
+    for magic, what in _KNOWN_BINARIES:
+        if data.startswith(magic):
+            raise ParseError(path, f"unsupported file type: {what}")
+    if ext in _EXPECTED_FORMAT:
+        raise ParseError(path, f"not a valid {ext} file (unrecognised content)")
+    shown = ext or "no extension"
+    raise ParseError(
+        path, f"unsupported file type ({shown}); expected PDF, DOCX, PPTX, .txt or .md"
+    )
+
+
+def _read(path: str, max_bytes: int) -> bytes:
+    try:
+        if os.path.isdir(path):
+            raise ParseError(path, "is a directory, not a file")
+        size = os.stat(path).st_size
+        check_size(path, size, max_bytes)
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1 if max_bytes is not None else -1)
+    except ParseError:
+        raise
+    except FileNotFoundError:
+        raise ParseError(path, "file not found") from None
+    except PermissionError:
+        raise ParseError(path, "permission denied") from None
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise ParseError(path, f"invalid path ({_one_line(exc)})") from None
+    except OSError as exc:
+        raise ParseError(path, f"cannot read file ({exc.strerror or _one_line(exc)})") from None
+    check_size(path, len(data), max_bytes)  # the file may have changed since stat()
+    return data
+
+
+def detect_format(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The format `parse()` would use for `path`: 'pdf', 'docx', 'pptx', 'text' or
+    'markdown'. Raises ParseError when the file cannot be parsed at all."""
+    p = os.fspath(path)
+    return _detect(p, _read(p, max_bytes))
+
+
+def _detect(p: str, data: bytes) -> str:
+    """`detect_format` for bytes already read (also runs the ZIP safety checks)."""
+    try:
+        return _sniff(p, data)
+    except ParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract: only ParseError escapes
+        raise ParseError(p, f"unrecognised file ({type(exc).__name__}: {_one_line(exc)})") from exc
+
+
+def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Parse one file into a Document. Raises ParseError (and nothing else) for any
+    input it cannot read, with a one-line `reason`."""
+    p = os.fspath(path)
+    data = _read(p, max_bytes)
+    fmt = _detect(p, data)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        doc = _dispatch(p, data, fmt, sha)
+    except ParseError:
+        raise
+    except MemoryError:
+        raise ParseError(p, f"out of memory while reading the {fmt.upper()} file") from None
+    except RecursionError:
+        raise ParseError(p, f"{fmt.upper()} structure is nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - the contract: only ParseError escapes
+        raise ParseError(
+            p, f"could not read {fmt.upper()} file ({type(exc).__name__}: {_one_line(exc)})"
+        ) from exc
+    expected = _EXPECTED_FORMAT.get(_ext(p))
+    if expected and expected != fmt and {expected, fmt} != {"text", "markdown"}:
+        doc.warnings.insert(
+            0, f"extension {_ext(p)} does not match the content ({fmt}); parsed as {fmt}"
+        )
+    if not doc.blocks:
+        doc.warnings.append("no text found")
+    return doc
+
+
+def _dispatch(path: str, data: bytes, fmt: str, sha: str) -> Document:
+    if fmt == "pdf":
+        from bias_review.parse.pdf import parse_pdf
+
+        return parse_pdf(path, data, sha)
+    if fmt == "docx":
+        from bias_review.parse.word import parse_docx
+
+        return parse_docx(path, data, sha)
+    if fmt == "pptx":
+        from bias_review.parse.slides import parse_pptx
+
+        return parse_pptx(path, data, sha)
+    from bias_review.parse.text import parse_text
+
+    return parse_text(path, data, sha, markdown=(fmt == "markdown"))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return (text[:200] + "…") if len(text) > 200 else (text or type(exc).__name__)
