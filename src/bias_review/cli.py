@@ -42,9 +42,11 @@ def scan(
     replace_lexicons: bool = typer.Option(False, help="Use only --lexicons directories, not the bundled lexicons."),
     exclude: list[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="Lexicons and rules only."),
+    model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
     trace: bool = typer.Option(False, help="Show every detector's and context rule's reason."),
 ) -> None:
     """Scan files and directories and report every flagged passage."""
+    from bias_review.classifier.model import ModelError
     from bias_review.engine import Engine, expand_paths
     from bias_review.lexicon import LexiconError
     from bias_review.report import FORMATS, render
@@ -63,8 +65,8 @@ def scan(
         _die("nothing to scan (no supported files found)")
     try:
         engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
-                        detectors=_detector_names(no_classifier))
-    except LexiconError as exc:
+                        detectors=_detector_names(no_classifier), model_path=model)
+    except (LexiconError, ModelError) as exc:
         _die(str(exc))
     result = _scan_with_progress(engine, files)
     color = out is None and fmt == "text" and sys.stdout.isatty()
@@ -104,6 +106,60 @@ def _scan_with_progress(engine, files):
             results.append(engine.scan_file(f))
             progress.advance(task)
     return ScanResult(results, engine.lexicon.version, engine.model_version)
+
+
+@app.command()
+def train(
+    training_dir: Optional[Path] = typer.Option(None, help="Labelled JSONL files (default: the bundled models/training)."),
+    out: Optional[Path] = typer.Option(None, help="Where to write the model (default: the bundled models/ without "
+                                       "annotations; ./bias-review-model-<version> with them)."),
+    with_annotations: Optional[str] = typer.Option(None, help="Reviewers' decisions: a JSONL export or a database URL."),
+    family: Optional[str] = typer.Option(None, help="Train only this model family (default: compare all, keep the best)."),
+    folds: int = typer.Option(5, help="Cross-validation folds."),
+) -> None:
+    """Train the sentence classifier reproducibly and print cross-validated metrics."""
+    from bias_review.classifier.data import load_training  # noqa: F401  (fail fast on bad data)
+    from bias_review.classifier.model import bundled_model_dir
+    from bias_review.classifier.workflow import build_model, save_model
+
+    src = training_dir or bundled_model_dir() / "training"
+    try:
+        trained, version = build_model(src, annotations=with_annotations, family=family, folds=folds,
+                                       log=lambda m: typer.echo(m, err=True))
+    except (ValueError, OSError) as exc:
+        _die(str(exc))
+    target = out or (Path(f"bias-review-model-{version}") if with_annotations else bundled_model_dir())
+    path = save_model(trained, target, version)
+    typer.echo(f"saved model {version} to {path}")
+
+
+@app.command()
+def evaluate(
+    file: Path = typer.Argument(..., help="Labelled JSONL: one object per line with `text` and `label`."),
+    model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    errors: bool = typer.Option(False, help="List the combined engine's mistakes."),
+) -> None:
+    """Precision, recall and F1 per category and for flag-vs-none: lexicons alone, classifier
+    alone and combined."""
+    import json as _json
+
+    from bias_review.classifier.model import ModelError
+    from bias_review.evaluate import format_report, load_examples
+    from bias_review.evaluation_modes import evaluate_modes
+
+    try:
+        examples = load_examples(file)
+        reports = evaluate_modes(examples, model_dir=model)
+    except (ValueError, OSError, ModelError) as exc:
+        _die(str(exc))
+    if as_json:
+        typer.echo(_json.dumps({k: v.as_dict() for k, v in reports.items()}, indent=2))
+    else:
+        typer.echo("\n\n".join(format_report(k, v) for k, v in reports.items()))
+    if errors and "combined" in reports:
+        for e in reports["combined"].errors:
+            typer.echo(f"gold {e['gold']:22} pred {e['pred']:22} {e['text']}")
 
 
 @lexicon_app.command("check")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from spacy.tokens import Doc
 from bias_review import __version__
 from bias_review.detect.base import Detector, gate_keys_of_text
 from bias_review.detect.context import ContextRules
+from bias_review.detect.gate import GateIndex
 from bias_review.detect.merge import combined, merge_candidates
 from bias_review.detect.registry import DEFAULT_DETECTORS, DetectorSettings, build_detectors
 from bias_review.findings import Candidate, Finding, Location, Severity, finding_id
@@ -110,8 +112,9 @@ class Engine:
         self.context = ContextRules(self.lexicon)
         # detectors that override `adjust` see every block, even one with no candidates
         self.judges = [d for d in self.detectors if type(d).adjust is not Detector.adjust]
-        gates = [d.gate for d in self.detectors]
-        self.gate: set[str] | None = None if any(g is None for g in gates) else set().union(*gates)
+        gates = [d.gates for d in self.detectors]
+        self.gate: GateIndex | None = None if any(g is None for g in gates) else GateIndex(
+            [c for g in gates for c in g])
         self.model_version: str | None = next(
             (getattr(d, "model_version", None) for d in self.detectors if getattr(d, "model_version", None)), None)
 
@@ -124,13 +127,14 @@ class Engine:
         """Findings (including `info`) in a document's blocks, in reading order."""
         pieces: list[tuple[int, int, str]] = []  # (block index, offset in block, text)
         for bi, block in enumerate(blocks):
-            if self.gate is not None and not (gate_keys_of_text(block.text) & self.gate):
-                continue
             for offset, piece in chunk_text(block.text):
-                pieces.append((bi, offset, piece))
+                for start, end in self._windows(piece):
+                    pieces.append((bi, offset + start, piece[start:end]))
         if not pieces:
             return []
         docs: list[Doc] = list(self.nlp.pipe((p[2] for p in pieces), batch_size=BATCH_SIZE))
+        for doc, (_, _, text) in zip(docs, pieces):
+            doc.user_data["text"] = text
         per_detector = [d.detect_many(docs) for d in self.detectors]
         ignores = self._ignores(blocks)
         findings: list[Finding] = []
@@ -160,6 +164,29 @@ class Engine:
                     references=list(primary.references), trace=trace,
                 ))
         return findings
+
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        """The parts of a text worth sending to spaCy: each rough sentence that passes the
+        vocabulary gate, with one sentence either side (context rules read neighbours)."""
+        if self.gate is None:
+            return [(0, len(text))]
+        keys = gate_keys_of_text(text)
+        if not self.gate.passes(keys):
+            return []
+        bounds = rough_sentences(text)
+        if len(bounds) <= 3:
+            return [(0, len(text))]
+        hits = [i for i, (a, b) in enumerate(bounds) if self.gate.passes(gate_keys_of_text(text[a:b]))]
+        if not hits:  # the words are spread over sentences; keep the block whole
+            return [(0, len(text))]
+        spans: list[list[int]] = []
+        for i in hits:
+            lo, hi = max(0, i - 1), min(len(bounds) - 1, i + 1)
+            if spans and lo <= spans[-1][1] + 1:
+                spans[-1][1] = hi
+            else:
+                spans.append([lo, hi])
+        return [(bounds[lo][0], bounds[hi][1]) for lo, hi in spans]
 
     @staticmethod
     def _ignores(blocks: list[Block]) -> dict:
@@ -194,6 +221,19 @@ class Engine:
         """Scan files and directories (recursively, supported extensions only)."""
         results = [self.scan_file(p) for p in expand_paths(paths, exclude=exclude)]
         return ScanResult(results, self.lexicon.version, self.model_version)
+
+
+_ROUGH_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n")
+
+
+def rough_sentences(text: str) -> list[tuple[int, int]]:
+    """Cheap sentence bounds (no tokenizer), used only to decide what spaCy must read."""
+    out, start = [], 0
+    for m in _ROUGH_BREAK.finditer(text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return [(a, b) for a, b in out if b > a]
 
 
 def expand_paths(paths: list[str | Path], *, exclude: list[str] | None = None) -> list[Path]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,19 +38,26 @@ class LowerLemmatizer:
 
     def __init__(self) -> None:
         self.table = lemma_lookup()
-        self.memo: dict[str, str] = {}
+        self.memo: dict[int, int] = {}  # hash of the lower-case form -> hash of its lemma
 
-    def lemma(self, low: str) -> str:
-        lemma = self.memo.get(low)
-        if lemma is None:
-            lemma = str(self.table.get(low, low)).lower()
-            if len(self.memo) < 200_000:
-                self.memo[low] = lemma
-        return lemma
+    def _lemma_hash(self, lower_hash: int, strings) -> int:
+        low = strings[lower_hash]
+        lemma = str(self.table.get(low, low)).lower()
+        h = strings.add(lemma)
+        if len(self.memo) < 500_000:
+            self.memo[lower_hash] = h
+        return h
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            token.lemma_ = self.lemma(token.lower_)
+        if not len(doc):
+            return doc
+        strings = doc.vocab.strings
+        lowers = doc.to_array([LOWER])
+        memo = self.memo
+        lemmas = numpy.fromiter(
+            (memo.get(h) or self._lemma_hash(h, strings) for h in lowers.tolist()),
+            dtype=numpy.uint64, count=len(lowers))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
 

@@ -126,6 +126,7 @@ def _to_label_order(proba: np.ndarray, classes) -> np.ndarray:
 class TrainedModel:
     pipeline: Pipeline
     metadata: dict[str, Any]
+    oof_proba: np.ndarray | None = None  # out-of-fold probabilities of the kept family
 
 
 def train(rows: list[TrainingRow], *, family: str | None = None, folds: int = 5,
@@ -134,11 +135,11 @@ def train(rows: list[TrainingRow], *, family: str | None = None, folds: int = 5,
     fit it on all rows, and return it with its metadata."""
     pipes = candidate_pipelines()
     names = [family] if family else list(pipes)
-    results = {}
+    results, oofs = {}, {}
     for name in names:
         if name not in pipes:
             raise ValueError(f"unknown model family {name!r}; choose from {sorted(pipes)}")
-        m, _ = cross_validate(pipes[name], rows, folds)
+        m, oofs[name] = cross_validate(pipes[name], rows, folds)
         results[name] = m
         log(f"{name}: {folds}-fold CV  macro-F1 {m['macro_f1']:.3f}  flag P {m['flag_precision']:.3f} "
             f"R {m['flag_recall']:.3f} F1 {m['flag_f1']:.3f}")
@@ -159,7 +160,7 @@ def train(rows: list[TrainingRow], *, family: str | None = None, folds: int = 5,
         "cv_folds": folds,
         "cv_metrics": results,
     }
-    return TrainedModel(pipe, meta)
+    return TrainedModel(pipe, meta, oofs[best])
 
 
 def save(model: TrainedModel, directory: Path, *, version: str, extra: dict[str, Any] | None = None) -> Path:

@@ -13,7 +13,8 @@ import numpy as np
 from spacy.tokens import Doc
 
 from bias_review.classifier.model import TrainedModel, load, predict_proba
-from bias_review.detect.base import Detector, gate_keys_of_phrase, gate_keys_of_text
+from bias_review.detect.base import Detector, sentence_table
+from bias_review.detect.gate import GateIndex
 from bias_review.evaluate import LABELS, NONE
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
@@ -27,19 +28,19 @@ _NONE = LABELS.index(NONE)
 class ClassifierDetector(Detector):
     name = "classifier"
 
-    def __init__(self, lexicon: Lexicon, model_dir: Path, *, topic_gate: set[str]) -> None:
+    def __init__(self, lexicon: Lexicon, model_dir: Path, *, topic_gate: list) -> None:
         self.model: TrainedModel = load(model_dir)
         self.model_version = str(self.model.metadata.get("model_version"))
         self.thresholds = {**DEFAULT_THRESHOLDS, **self.model.metadata.get("thresholds", {})}
-        self._gate = set(topic_gate)
-        for term in lexicon.term_sets.get("classifier_topic", ()):
-            self._gate |= gate_keys_of_phrase(term.rstrip("*"))
+        self._gates = topic_gate
+        # a sentence is scored only if it passes the same gate
+        self._index = GateIndex(topic_gate)
         self.entries = {e.category: e for e in lexicon.entries.values() if e.detector == "classifier"}
         self._probs: dict[int, dict[int, np.ndarray]] = {}
 
     @property
-    def gate(self) -> set[str] | None:
-        return self._gate
+    def gates(self):
+        return self._gates
 
     def detect(self, doc: Doc) -> list[Candidate]:
         return self.detect_many([doc])[0]
@@ -48,9 +49,9 @@ class ClassifierDetector(Detector):
         """Score every on-topic sentence in one batch; candidates are made in `adjust`."""
         texts, keys = [], []
         for doc in docs:
-            for sent in doc.sents:
-                if gate_keys_of_text(sent.text) & self._gate:
-                    texts.append(sent.text)
+            for sent, text, sent_keys in sentence_table(doc):
+                if self._index.passes(sent_keys):
+                    texts.append(text)
                     keys.append((id(doc), sent.start_char))
         proba = predict_proba(self.model, texts)
         self._probs = {}

@@ -7,12 +7,17 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from bias_review.detect.base import Detector, gate_keys_of_phrase, sentence_of
+import re
+
+from bias_review.detect.base import Detector, block_gate_keys, sentence_of, sentence_table
+from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, word_keys
+from bias_review.detect.base import rarest_word
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
 from bias_review.lexicon.terms import compile_terms, expand_terms
 
 BASE_SCORE = 0.8
+_WORDS = re.compile(r"[a-z0-9]+")
 _CONCRETE_ATTRS = ("LOWER", "TEXT", "ORTH", "LEMMA", "NORM")
 
 
@@ -24,47 +29,79 @@ def phrase_variants(text: str) -> list[str]:
     return list(dict.fromkeys(" ".join(v.split()) for v in out))
 
 
-def token_pattern_gate(tokens: tuple[dict, ...]) -> set[str] | None:
-    """Gate keys for a token pattern: the values of its most selective required token, or
-    None when no required token has literal values (the pattern must see every block)."""
-    best: set[str] | None = None
-    best_len = -1
+_LITERAL_REGEX = re.compile(r"\^?(\[[^\]]*\])?\(?[\w\\.]+(\|[\w\\.]+)*\)?\w?\??\$?")
+
+
+def _spec_values(spec: dict) -> list[str] | None:
+    """The literal strings a token spec accepts, or None if it is not a closed set."""
+    for attr in _CONCRETE_ATTRS:
+        v = spec.get(attr)
+        if isinstance(v, str):
+            return [v]
+        if isinstance(v, dict):
+            if isinstance(v.get("IN"), list):
+                return [str(x) for x in v["IN"]]
+            rx = v.get("REGEX")
+            if isinstance(rx, str) and _LITERAL_REGEX.fullmatch(rx):
+                inner = re.sub(r"^\^?(\[[^\]]*\])?\(?|\)?\w?\??\$?$", "", rx)
+                return [alt.replace("\\", "") for alt in inner.split("|")]
+    return None
+
+
+def token_pattern_clauses(tokens: tuple[dict, ...]) -> list[frozenset[str]] | None:
+    """One clause per required token with literal values; None if there is none."""
+    clauses = []
     for spec in tokens:
         if spec.get("OP") in ("?", "*", "!"):
             continue
-        values: list[str] | None = None
-        for attr in _CONCRETE_ATTRS:
-            v = spec.get(attr)
-            if isinstance(v, str):
-                values = [v]
-            elif isinstance(v, dict) and isinstance(v.get("IN"), list):
-                values = [str(x) for x in v["IN"]]
-            if values:
-                break
+        values = _spec_values(spec)
         if not values:
             continue
-        keys: set[str] = set()
-        for value in values:
-            keys |= gate_keys_of_phrase(value)
-        shortest = min(len(k) for k in keys) if keys else 0
-        if keys and shortest > best_len:
-            best, best_len = keys, shortest
-    return best
+        clause = clause_of_values(values, lemma="LEMMA" in spec)
+        if clause is not None:
+            clauses.append(clause)
+    return clauses or None
 
 
-def lexicon_gate(lexicon: Lexicon) -> set[str] | None:
-    """Gate keys of every pattern of every entry, or None if one pattern must see every block."""
-    gate: set[str] = set()
+def phrase_clauses(pattern: PhrasePattern) -> list[frozenset[str]]:
+    """The rarest word of a phrase (over its hyphen variants), with inflections if lemma-matched."""
+    keys: set[str] = set()
+    for variant in phrase_variants(pattern.text):
+        word = rarest_word(variant)
+        if word is not None:
+            keys |= word_keys(word, lemma=pattern.match == "lemma")
+    return [frozenset(keys)] if keys else []
+
+
+def requires_clause(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> frozenset[str] | None:
+    """The entry's `requires` terms as a clause (the sentence must hold one of them)."""
+    if not entry.requires:
+        return None
+    terms = [t.rstrip("*") for t in expand_terms(entry.requires, sets)]
+    return clause_of_values(terms, lemma=False)
+
+
+def entry_gates(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> list[Clauses] | None:
+    """Gate clauses for each pattern of an entry; None if one pattern cannot be gated."""
+    extra = requires_clause(entry, sets)
+    out: list[Clauses] = []
+    for p in entry.patterns:
+        clauses = phrase_clauses(p) if isinstance(p, PhrasePattern) else token_pattern_clauses(p.tokens)
+        if not clauses:
+            return None
+        out.append(order(clauses + ([extra] if extra else [])))
+    return out
+
+
+def lexicon_gates(lexicon: Lexicon) -> list[Clauses] | None:
+    """Gate clauses of every pattern of every entry, or None if one must see every block."""
+    gates: list[Clauses] = []
     for entry in lexicon.entries.values():
-        for p in entry.patterns:
-            if isinstance(p, PhrasePattern):
-                gate |= gate_keys_of_phrase(p.text)
-            else:
-                keys = token_pattern_gate(p.tokens)
-                if keys is None:
-                    return None
-                gate |= keys
-    return gate
+        g = entry_gates(entry, lexicon.term_sets)
+        if g is None:
+            return None
+        gates += g
+    return gates
 
 
 class LexiconDetector(Detector):
@@ -77,7 +114,11 @@ class LexiconDetector(Detector):
         self.entries: dict[str, LexiconEntry] = {}
         self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.token_matcher = Matcher(nlp.vocab)
+        # one Matcher per entry, run only on sentences that pass that entry's gate
+        self.token_matchers: dict[str, Matcher] = {}
+        self.ungated: list[str] = []  # entries whose token patterns cannot be gated
+        gate_labels: list[str] = []
+        gate_clauses: list[Clauses] = []
         self._requires = {}
         self._unless = {}
         lemma_phrases: dict[str, list[str]] = {}
@@ -98,25 +139,46 @@ class LexiconDetector(Detector):
                 elif isinstance(p, TokenPattern):
                     tokens.append(list(p.tokens))
             if tokens:
-                self.token_matcher.add(entry.id, tokens)
+                matcher = Matcher(nlp.vocab)
+                matcher.add(entry.id, tokens)
+                self.token_matchers[entry.id] = matcher
+                gates = entry_gates(entry, lexicon.term_sets)
+                if gates is None:
+                    self.ungated.append(entry.id)
+                else:
+                    gate_labels += [entry.id] * len(gates)
+                    gate_clauses += gates
         for eid, phrases in lemma_phrases.items():
             self.lemma_matcher.add(eid, list(nlp.pipe(phrases)))
         for eid, phrases in lower_phrases.items():
             self.lower_matcher.add(eid, [nlp.make_doc(p) for p in phrases])
-        self._gate = lexicon_gate(lexicon)
+        self._gates = lexicon_gates(lexicon)
+        self._entry_index = GateIndex(gate_clauses, gate_labels)
 
     @property
-    def gate(self) -> set[str] | None:
-        return self._gate
+    def gates(self) -> list[Clauses] | None:
+        return self._gates
 
     def detect(self, doc: Doc) -> list[Candidate]:
         vocab = doc.vocab
+        keys = block_gate_keys(doc)
         spans = []
-        for matcher in (self.lemma_matcher, self.lower_matcher, self.token_matcher):
+        for matcher in (self.lemma_matcher, self.lower_matcher):
             for match_id, start, end in matcher(doc):
                 span = doc[start:end]
                 span.label_ = vocab.strings[match_id]
                 spans.append(span)
+        if self._entry_index.which(keys) or self.ungated:
+            for sent, _, sent_keys in sentence_table(doc):
+                active = self._entry_index.which(sent_keys) | set(self.ungated)
+                for eid in active:
+                    matcher = self.token_matchers.get(eid)
+                    if matcher is None:
+                        continue
+                    for match_id, start, end in matcher(sent):
+                        span = sent[start:end]
+                        span.label_ = vocab.strings[match_id]
+                        spans.append(span)
         if not spans:
             return []
         # per entry keep the longest non-overlapping spans

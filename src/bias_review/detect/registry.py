@@ -35,14 +35,15 @@ def _vignette(s: DetectorSettings) -> Detector:
 
 def _classifier(s: DetectorSettings) -> Detector:
     from bias_review.classifier.model import bundled_model_dir
-    from bias_review.detect.base import gate_keys_of_phrase
     from bias_review.detect.classifier import ClassifierDetector
-    from bias_review.detect.lexicon_matcher import lexicon_gate
+    from bias_review.detect.gate import clause_of_values
+    from bias_review.detect.lexicon_matcher import lexicon_gates
 
-    topic = set(lexicon_gate(s.lexicon) or ())
-    for name in ("race", "race_group", "ancestry"):
-        for term in s.lexicon.term_sets.get(name, ()):
-            topic |= gate_keys_of_phrase(term.rstrip("*"))
+    # the classifier reads sentences the lexicon could match, or that name race, ancestry or
+    # another topic word of its own
+    terms = [t.rstrip("*") for name in ("race", "ancestry", "classifier_topic")
+             for t in s.lexicon.term_sets.get(name, ())]
+    topic = [(clause_of_values(terms, lemma=False),)] + list(lexicon_gates(s.lexicon) or [])
     return ClassifierDetector(s.lexicon, s.model_path or bundled_model_dir(), topic_gate=topic)
 
 

@@ -11,7 +11,8 @@ import re
 
 from spacy.tokens import Doc
 
-from bias_review.detect.base import Detector, gate_keys_of_phrase
+from bias_review.detect.base import Detector, sentence_table
+from bias_review.detect.gate import clause_of_values
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
 from bias_review.lexicon.terms import compile_terms
@@ -53,7 +54,8 @@ class VignetteDetector(Detector):
     def __init__(self, lexicon: Lexicon) -> None:
         terms = tuple(t for t in lexicon.term_sets.get("race_group", ()) if t not in _EXCLUDED_RACE_WORDS)
         self.race = compile_terms(terms)
-        self._gate = set().union(*(gate_keys_of_phrase(t.rstrip("*")) for t in terms)) if terms else set()
+        clause = clause_of_values([t.rstrip("*") for t in terms], lemma=False) if terms else None
+        self._gates = [(clause,)] if clause else []
         entry = lexicon.detector_entry("vignette")
         self.entry_id = entry.id if entry else "vignette"
         self.severity = entry.severity if entry else Severity.MEDIUM
@@ -64,13 +66,15 @@ class VignetteDetector(Detector):
         self.references = entry.references if entry else ()
 
     @property
-    def gate(self) -> set[str] | None:
-        return self._gate
+    def gates(self):
+        return self._gates
 
     def detect(self, doc: Doc) -> list[Candidate]:
         out: list[Candidate] = []
-        for sent in doc.sents:
-            text = sent.text
+        clause = self._gates[0][0] if self._gates else frozenset()
+        for sent, text, keys in sentence_table(doc):
+            if clause.isdisjoint(keys):
+                continue
             if len(text) > 600:
                 continue  # a case stem's opening, not a page of prose
             race = self._race_in_stem(text)

@@ -32,6 +32,11 @@ _TOKEN_KEYS = {
     "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "SHAPE", "OP", "PREFIX", "SUFFIX",
 }
 _EFFECTS = {"info", "lower"}
+# TAXONOMY.md's default severity per category, used when a file sets none
+DEFAULT_SEVERITY = {
+    "race-correction": "high", "race-as-biology": "high", "race-in-vignette": "medium",
+    "stereotype": "high", "outdated-term": "medium", "stigmatizing-language": "low",
+}
 _SCOPES = {"sentence", "neighbours"}
 
 
@@ -178,7 +183,7 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
         problems.append(f"{label}: unknown field(s) {sorted(unknown)}")
     if "category" in data and data["category"] != category:
         problems.append(f"{label}: field 'category': {data['category']!r} differs from the file's {category!r}")
-    sev_value = data.get("severity", default_severity)
+    sev_value = data.get("severity", default_severity or DEFAULT_SEVERITY[category])
     try:
         severity = Severity.parse(str(sev_value))
         if severity is Severity.INFO:

@@ -35,7 +35,8 @@ def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
             ))
             passage = Text("    ")
             passage.append(f.passage[: f.start])
-            passage.append(f.passage[f.start : f.end], style="bold reverse")
+            span = f.passage[f.start : f.end]
+            passage.append(span if color else f"«{span}»", style="bold reverse")
             passage.append(f.passage[f.end :])
             console.print(passage)
             console.print(Text("    why: " + f.explanation))

@@ -1,0 +1,159 @@
+"""The command line: formats, the JSON contract, exit codes, options and bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bias_review.cli import app
+
+runner = CliRunner()
+
+FLAGGED = (
+    "For African American patients, multiply the MDRD eGFR by 1.212.\n\n"
+    "The patient is a known drug-seeker and was noncompliant with follow-up.\n\n"
+    "Structural racism, not biology, drives the gap in kidney failure rates.\n"
+)
+HOSTILE = "The <script>alert('x')</script> patient was noncompliant & hostile.\n"
+
+
+@pytest.fixture()
+def docs(tmp_path: Path) -> Path:
+    d = tmp_path / "lectures"
+    d.mkdir()
+    (d / "renal.md").write_text(FLAGGED, encoding="utf-8")
+    (d / "clean.txt").write_text("Calculate eGFR with the CKD-EPI 2021 equation.\n", encoding="utf-8")
+    (d / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage that is not a pdf")
+    (d / "skip-me.txt").write_text(HOSTILE, encoding="utf-8")
+    return d
+
+
+def run(*args: str):
+    return runner.invoke(app, ["scan", *args, "--no-classifier"], catch_exceptions=False)
+
+
+def test_json_follows_the_contract(docs):
+    res = run(str(docs), "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data) == {"tool", "documents", "summary"}
+    assert set(data["tool"]) == {"name", "version", "lexicon_version", "model_version"}
+    by_path = {Path(d["path"]).name: d for d in data["documents"]}
+    assert by_path["broken.pdf"]["error"] and by_path["broken.pdf"]["findings"] == []
+    assert by_path["clean.txt"]["findings"] == []
+    renal = by_path["renal.md"]
+    assert renal["format"] == "markdown" and len(renal["sha256"]) == 64
+    cats = {f["category"] for f in renal["findings"]}
+    assert {"race-correction", "stigmatizing-language"} <= cats
+    for f in renal["findings"]:
+        assert set(f) == {"id", "category", "severity", "text", "passage", "start", "end", "location",
+                          "detectors", "score", "explanation", "suggestion", "references"}
+        assert f["passage"][f["start"]:f["end"]] == f["text"]
+        assert "line" in f["location"]
+        assert f["severity"] in {"high", "medium", "low"}
+    assert data["summary"]["failed"] == 1 and data["summary"]["documents"] == 4
+    assert data["summary"]["findings"] == sum(len(d["findings"]) for d in data["documents"])
+
+
+def test_ids_are_stable_across_runs(docs):
+    a = json.loads(run(str(docs), "--format", "json").stdout)
+    b = json.loads(run(str(docs), "--format", "json").stdout)
+    ids = lambda d: [f["id"] for doc in d["documents"] for f in doc["findings"]]
+    assert ids(a) == ids(b) and len(set(ids(a))) == len(ids(a))
+
+
+def test_text_report_shows_place_reason_and_suggestion(docs):
+    res = run(str(docs / "renal.md"))
+    assert res.exit_code == 0
+    assert "renal.md" in res.stdout and "line 1" in res.stdout
+    assert "why:" in res.stdout and "instead:" in res.stdout
+
+
+def test_html_is_escaped_and_self_contained(docs, tmp_path):
+    out = tmp_path / "r.html"
+    res = run(str(docs), "--format", "html", "--out", str(out))
+    assert res.exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<mark>" in html and "http" not in html.split("<main>")[0].replace("http-equiv", "")
+    assert "broken.pdf" in html and "Could not be read" in html
+
+
+def test_csv_has_a_row_per_finding_and_neutralises_formulas(tmp_path):
+    f = tmp_path / "x.txt"
+    f.write_text("=HYPERLINK(1) The patient was noncompliant.\n", encoding="utf-8")
+    res = run(str(f), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert rows and all(not r["passage"].startswith("=") for r in rows)
+    assert rows[0]["category"] == "stigmatizing-language"
+
+
+def test_fail_on_and_min_severity(docs):
+    assert run(str(docs), "--fail-on", "high").exit_code == 1
+    assert run(str(docs / "clean.txt"), "--fail-on", "low").exit_code == 0
+    res = run(str(docs / "renal.md"), "--format", "json", "--min-severity", "high")
+    sevs = {f["severity"] for d in json.loads(res.stdout)["documents"] for f in d["findings"]}
+    assert sevs == {"high"}
+
+
+def test_exclude_and_exit_2_when_nothing_readable(docs, tmp_path):
+    res = run(str(docs), "--format", "json", "--exclude", "skip-*", "--exclude", "*.pdf")
+    names = {Path(d["path"]).name for d in json.loads(res.stdout)["documents"]}
+    assert names == {"renal.md", "clean.txt"}
+    only_bad = tmp_path / "bad.pdf"
+    only_bad.write_bytes(b"")
+    res = run(str(only_bad))
+    assert res.exit_code == 2 and "empty file" in res.output
+    assert run(str(tmp_path / "nope")).exit_code == 2
+    assert run(str(docs), "--format", "xml").exit_code == 2
+    assert run(str(docs), "--min-severity", "urgent").exit_code == 2
+
+
+def test_school_lexicons_add_and_replace(docs, tmp_path):
+    lex = tmp_path / "school"
+    lex.mkdir()
+    (lex / "local.yml").write_text(
+        "category: outdated-term\nentries:\n  - id: school-kidney-term\n    patterns: [kidney failure rates]\n"
+        "    explanation: Our school prefers a different phrase for this measure.\n"
+        "    suggestion: rates of kidney failure\n    references: [\"Curriculum committee 2026\"]\n",
+        encoding="utf-8")
+    added = json.loads(run(str(docs / "renal.md"), "--format", "json", "--lexicons", str(lex),
+                           "--min-severity", "info").stdout)
+    rules = {d for doc in added["documents"] for f in doc["findings"] for d in f["detectors"]}
+    assert "lexicon:school-kidney-term" in rules and len(rules) > 1
+    replaced = json.loads(run(str(docs / "renal.md"), "--format", "json", "--lexicons", str(lex),
+                              "--replace-lexicons", "--min-severity", "info").stdout)
+    rules = {d for doc in replaced["documents"] for f in doc["findings"] for d in f["detectors"]}
+    assert rules <= {"lexicon:school-kidney-term", "vignette"}
+
+
+def test_broken_school_lexicon_is_one_clear_error(docs, tmp_path):
+    lex = tmp_path / "bad"
+    lex.mkdir()
+    (lex / "x.yml").write_text("category: stereotype\nentries:\n  - id: Bad Id\n", encoding="utf-8")
+    res = run(str(docs), "--lexicons", str(lex))
+    assert res.exit_code == 2
+    assert "x.yml" in res.output and "Traceback" not in res.output
+
+
+def test_lexicon_check_command(tmp_path):
+    res = runner.invoke(app, ["lexicon", "check"])
+    assert res.exit_code == 0 and res.stdout.startswith("ok:")
+    lex = tmp_path / "bad"
+    lex.mkdir()
+    (lex / "x.yml").write_text("category: stereotype\nentries:\n  - id: x\n    patterns: [a]\n", encoding="utf-8")
+    res = runner.invoke(app, ["lexicon", "check", "--lexicons", str(lex)])
+    assert res.exit_code == 1 and "field 'explanation'" in res.output
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for cmd in (["scan"], ["lexicon", "check"], ["lexicon", "list"], ["train"], ["evaluate"]):
+        res = runner.invoke(app, [*cmd, "--help"])
+        assert res.exit_code == 0 and len(res.stdout) > 50, cmd
+        assert "bias-review " + " ".join(cmd) in readme, cmd

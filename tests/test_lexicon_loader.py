@@ -1,0 +1,116 @@
+"""Lexicon validation: a broken file names file, entry and field; the bundled set is sound."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bias_review.findings import Category
+from bias_review.lexicon import LexiconError, load_lexicon
+
+GOOD_ENTRY = """
+  - id: {id}
+    patterns: [{pattern}]
+    explanation: This is an explanation that is long enough to act on.
+    suggestion: Write something else.
+    references: ["Someone A. A paper. J 2020;1:1-2."]
+"""
+
+
+def write(tmp_path: Path, name: str, body: str) -> Path:
+    (tmp_path / name).write_text(textwrap.dedent(body), encoding="utf-8")
+    return tmp_path
+
+
+def only(tmp_path: Path):
+    return load_lexicon([tmp_path], include_bundled=False)
+
+
+def test_bundled_lexicons_load_with_enough_entries_in_every_category():
+    lx = load_lexicon()
+    assert len(lx.entries) >= 200
+    per = lx.by_category()
+    for cat in Category:
+        assert per[cat], f"no entries for {cat.value}"
+    for e in lx.entries.values():
+        assert e.references, e.id
+        assert len(e.explanation) >= 20, e.id
+
+
+def test_vyas_table_algorithms_are_all_covered():
+    lx = load_lexicon()
+    text = " ".join(
+        " ".join(getattr(p, "text", "") for p in e.patterns) + " " + e.id
+        for e in lx.entries.values() if e.category is Category.RACE_CORRECTION
+    ).lower()
+    for name in ["gwtg", "sts", "mdrd", "ckd-epi", "kdri", "kdpi", "vbac", "stone", "uticalc",
+                 "rectal", "gail", "score", "frax", "spirometr", "pooled cohort"]:
+        assert name in text, name
+
+
+def test_missing_field_names_file_entry_and_field(tmp_path):
+    write(tmp_path, "x.yml", """
+        category: outdated-term
+        entries:
+          - id: term-bad
+            severity: medium
+            patterns: [foo]
+            suggestion: null
+            references: ["R"]
+        """)
+    with pytest.raises(LexiconError) as exc:
+        only(tmp_path)
+    msg = str(exc.value)
+    assert "x.yml" in msg and "'term-bad'" in msg and "field 'explanation'" in msg
+
+
+def test_bad_yaml_reports_the_line(tmp_path):
+    write(tmp_path, "broken.yml", "category: stereotype\nentries:\n  - id: a\n    patterns: [unclosed\n")
+    with pytest.raises(LexiconError) as exc:
+        only(tmp_path)
+    assert "broken.yml" in str(exc.value) and "not valid YAML" in str(exc.value)
+
+
+def test_unknown_category_severity_and_set_are_each_reported(tmp_path):
+    write(tmp_path, "a.yml", "category: race-stuff\nentries: [{id: x}]\n")
+    write(tmp_path, "b.yml", "category: stereotype\nentries:\n" + GOOD_ENTRY.format(id="s-one", pattern="foo")
+          + "    severity: urgent\n    requires: ['@nosuchset']\n")
+    with pytest.raises(LexiconError) as exc:
+        only(tmp_path)
+    msg = str(exc.value)
+    assert "a.yml: field 'category'" in msg
+    assert "'s-one': field 'severity'" in msg
+    assert "unknown term set '@nosuchset'" in msg
+
+
+def test_duplicate_ids_and_bad_token_patterns_are_reported(tmp_path):
+    body = "category: stereotype\nentries:\n" + GOOD_ENTRY.format(id="dup", pattern="foo") \
+        + GOOD_ENTRY.format(id="dup", pattern="bar") + """
+  - id: tok-bad
+    patterns:
+      - tokens: [{LOWER: {IN: [a, b]}, OP: "??"}, {LOWER: x}]
+    explanation: This is an explanation that is long enough to act on.
+    suggestion: null
+    references: ["R"]
+"""
+    write(tmp_path, "c.yml", body)
+    with pytest.raises(LexiconError) as exc:
+        only(tmp_path)
+    msg = str(exc.value)
+    assert "'dup': field 'id': duplicate id" in msg
+    assert "'tok-bad': field 'patterns' #1" in msg
+
+
+def test_a_schools_directory_adds_entries_and_overrides_by_id(tmp_path):
+    bundled = load_lexicon()
+    some_id = next(iter(bundled.entries))
+    write(tmp_path, "school.yml", "category: outdated-term\nentries:\n"
+          + GOOD_ENTRY.format(id="school-term", pattern="frobnicated people")
+          + GOOD_ENTRY.format(id=some_id, pattern="zzzz"))
+    merged = load_lexicon([tmp_path])
+    assert "school-term" in merged.entries
+    assert merged.entries[some_id].source.endswith("school.yml")
+    assert len(merged.entries) == len(bundled.entries) + 1
+    assert merged.version != bundled.version
