@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import IS_PUNCT, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -61,11 +61,48 @@ class LowerLemmatizer:
         return doc
 
 
+@Language.factory("array_sentencizer")
+def _make_array_sentencizer(nlp: Language, name: str) -> "ArraySentencizer":
+    return ArraySentencizer(nlp)
+
+
+class ArraySentencizer:
+    """spaCy's rule-based Sentencizer rule, computed on token arrays: a sentence starts at the
+    first non-punctuation token after '.', '!' or '?' (or '…', and their full-width forms)."""
+
+    ENDS = (".", "!", "?", "…", "。", "！", "？", "‼", "⁇", "⁈", "⁉")
+
+    def __init__(self, nlp: Language) -> None:
+        self.end_hashes = numpy.array([nlp.vocab.strings.add(p) for p in self.ENDS], dtype=numpy.uint64)
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
+        arr = doc.to_array([ORTH, IS_PUNCT])
+        is_end = numpy.isin(arr[:, 0], self.end_hashes)
+        is_punct = arr[:, 1].astype(bool) | is_end
+        # for each token, the number of sentence-ending marks seen since the last non-punct token
+        idx = numpy.arange(n)
+        last_word = numpy.maximum.accumulate(numpy.where(~is_punct, idx, -1))
+        ends_before = numpy.concatenate(([0], numpy.cumsum(is_end)))  # ends in [0, i)
+        prev_word = numpy.concatenate(([-1], last_word[:-1]))  # last non-punct token before i
+        seen = ends_before[idx] - ends_before[prev_word + 1] > 0
+        start = (~is_punct) & seen
+        start[0] = True
+        values = numpy.where(start, 1, -1).astype(numpy.uint64)
+        doc.from_array([SENT_START], values.reshape(-1, 1))
+        return doc
+
+
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """Build (once per process) and return the shared pipeline."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    # case-stem abbreviations that end in a period must not end the sentence
+    for abbr in ("y.o.", "Y.O.", "y/o.", "yo.", "yr.", "yrs.", "mo.", "wk.", "wks.", "pt.", "hx."):
+        nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
+    nlp.add_pipe("array_sentencizer")
     nlp.add_pipe("lower_lemmatizer")
     nlp.max_length = MAX_CHUNK_CHARS * 2
     return nlp

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,9 +67,9 @@ class ModelError(Exception):
 def _features() -> FeatureUnion:
     return FeatureUnion([
         ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True,
-                                 token_pattern=r"(?u)\b[\w*.:/-]+\b", max_features=60000)),
+                                 token_pattern=r"(?u)\b[\w*.:/-]+\b", max_features=30000)),
         ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-                                 lowercase=True, max_features=120000)),
+                                 lowercase=True, max_features=40000)),
     ])
 
 
@@ -79,13 +80,13 @@ def candidate_pipelines() -> dict[str, Pipeline]:
             ("features", _features()),
             ("clf", CalibratedClassifierCV(
                 LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced"),
-                method="sigmoid", cv=3)),
+                method="sigmoid", cv=3, ensemble=False)),
         ]),
         "tfidf-linearsvc": Pipeline([
             ("features", _features()),
             ("clf", CalibratedClassifierCV(
                 LinearSVC(C=0.5, class_weight="balanced", random_state=SEED),
-                method="sigmoid", cv=3)),
+                method="sigmoid", cv=3, ensemble=False)),
         ]),
     }
 
@@ -163,13 +164,26 @@ def train(rows: list[TrainingRow], *, family: str | None = None, folds: int = 5,
     return TrainedModel(pipe, meta, oofs[best])
 
 
+def _drop_stop_words(pipe: Pipeline) -> None:
+    """Keep the file small: TfidfVectorizer keeps every n-gram it dropped (`stop_words_`), only
+    for introspection (scikit-learn documents that it can be removed before saving), and
+    numpy-integer vocabulary values are stored by skops one object each."""
+    for _, union in pipe.steps[:1]:
+        for _, vec in getattr(union, "transformer_list", []):
+            if hasattr(vec, "stop_words_"):
+                delattr(vec, "stop_words_")
+            if hasattr(vec, "vocabulary_"):  # plain ints: skops stores numpy ints as nodes
+                vec.vocabulary_ = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+
+
 def save(model: TrainedModel, directory: Path, *, version: str, extra: dict[str, Any] | None = None) -> Path:
     """Write classifier.skops and metadata.json (with the model file's sha256) to `directory`."""
     import skops.io as sio
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_FILE
-    sio.dump(model.pipeline, path)
+    _drop_stop_words(model.pipeline)
+    sio.dump(model.pipeline, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     meta = dict(model.metadata)
     meta.update(extra or {})
     meta["model_version"] = version

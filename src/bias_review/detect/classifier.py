@@ -18,6 +18,7 @@ from bias_review.detect.gate import GateIndex
 from bias_review.evaluate import LABELS, NONE
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
+from bias_review.lexicon.terms import compile_terms, expand_terms
 
 DEFAULT_THRESHOLDS = {"own": 0.75, "quiet": 0.85, "agree": 0.4}
 # a finding that only the model supports is never above this severity
@@ -36,6 +37,9 @@ class ClassifierDetector(Detector):
         # a sentence is scored only if it passes the same gate
         self._index = GateIndex(topic_gate)
         self.entries = {e.category: e for e in lexicon.entries.values() if e.detector == "classifier"}
+        # a category's own findings need one of its entry's `requires` terms in the sentence
+        self.requires = {cat: compile_terms(expand_terms(e.requires, lexicon.term_sets))
+                         for cat, e in self.entries.items() if e.requires}
         self._probs: dict[int, dict[int, np.ndarray]] = {}
 
     @property
@@ -96,7 +100,11 @@ class ClassifierDetector(Detector):
             p = float(row[j])
             if p < t["own"]:
                 continue
-            candidates.append(self._own(Category(LABELS[j]), p, sent))
+            category = Category(LABELS[j])
+            required = self.requires.get(category)
+            if required is not None and not required.search(sent.text):
+                continue
+            candidates.append(self._own(category, p, sent))
         return candidates
 
     def _own(self, category: Category, p: float, sent) -> Candidate:

@@ -16,6 +16,20 @@ from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import ContextRule, Lexicon
 from bias_review.lexicon.terms import compile_terms, expand_terms
 
+_OPEN_QUOTES = "\"'“‘«"
+_CLOSE_QUOTES = "\"'”’»"
+
+
+def _quoted(cand: Candidate) -> str | None:
+    """The span in quotation marks: 'noncompliant', “Caucasian,” ("Oriental")."""
+    before = cand.passage[: cand.start].rstrip()[-1:]
+    after = cand.passage[cand.end :].lstrip(",.;:!? ")[:1]
+    raw_after = cand.passage[cand.end : cand.end + 1]
+    if before and before in _OPEN_QUOTES and (after in _CLOSE_QUOTES or raw_after in _CLOSE_QUOTES):
+        return before + cand.text + (after or raw_after)
+    return None
+
+
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.LOW}
 
 
@@ -45,15 +59,17 @@ class ContextRules:
                 rule = compiled.rule
                 if cand.category not in rule.categories or cand.severity is Severity.INFO:
                     continue
-                hit = self._hit(compiled.regex, cand, rule.scope, sents, i)
+                hit = self._hit(compiled.regex, cand, rule, sents, i)
                 if hit is None:
                     continue
                 self._effect(cand, rule, hit)
         return candidates
 
     @staticmethod
-    def _hit(regex: re.Pattern[str], cand: Candidate, scope: str, sents, i) -> str | None:
-        if scope == "sentence":
+    def _hit(regex: re.Pattern[str], cand: Candidate, rule: ContextRule, sents, i) -> str | None:
+        if rule.quoted:
+            return _quoted(cand)
+        if rule.scope == "sentence":
             for m in regex.finditer(cand.passage):
                 if m.end() <= cand.start or m.start() >= cand.end:  # outside the flagged span
                     return m.group(0)

@@ -27,13 +27,17 @@ _AGE = re.compile(
     r"|\b(?:in|into)\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?"
     r"(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0s)\b"
     r"|\b(?:aged?)\s+\d{1,3}\b"
-    r"|\b(?:newborn|neonate|infant|toddler|preschooler|teenager|teen|adolescent|octogenarian|nonagenarian)\b",
+    r"|(?:^|,\s*)\d{1,3}(?=\s*,)",  # Ms. Alvarez, 29, Latina
     re.IGNORECASE,
 )
+# "58M", "24 F", "45 yo BM": age and sex in one, which also names a person
+_AGE_SEX = re.compile(r"(?<![\w.])\d{1,3}(?:[MF]|\s?y/?o\s?[MF])(?![\w])")
 _PERSON = re.compile(
     r"\b(?:man|woman|male|female|boy|girl|gentleman|lady|patient|child|infant|toddler|"
     r"newborn|neonate|baby|teen|teenager|adolescent|mother|father|grandmother|grandfather|"
-    r"veteran|student|primigravida|multigravida|g\d\s*p\d|pt)\b",
+    r"veteran|student|primigravida|multigravida|g\d\s*p\d|pt|widow|widower|nurse|teacher|"
+    r"worker|farmer|retiree|athlete|runner|soldier|grandson|granddaughter|son|daughter|"
+    r"husband|wife|mr|mrs|ms|miss)\b",
     re.IGNORECASE,
 )
 _CASE_VERB = re.compile(
@@ -94,11 +98,12 @@ class VignetteDetector(Detector):
         races = list(self.race.finditer(text))
         if not races:
             return None
-        ages = list(_AGE.finditer(text))
+        age_sex = list(_AGE_SEX.finditer(text))
+        ages = list(_AGE.finditer(text)) + age_sex
         if not ages:
             return None
         persons = list(_PERSON.finditer(text))
-        if not persons and not _CASE_VERB.search(text):
+        if not persons and not age_sex and not _CASE_VERB.search(text):
             return None
         anchors = [(m.start(), m.end()) for m in ages + persons]
         for race in races:

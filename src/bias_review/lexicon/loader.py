@@ -86,8 +86,10 @@ def load_lexicon(extra_dirs: list[Path] | None = None, *, include_bundled: bool 
         entry = _build_entry(fname, entry_data, category, severity, lexicon.term_sets, problems)
         if entry is None:
             continue
-        if entry.id in lexicon.entries and lexicon.entries[entry.id].source == entry.source:
-            problems.append(f"{fname}: entry {entry.id!r}: field 'id': duplicate id")
+        prior = lexicon.entries.get(entry.id)
+        if prior is not None and Path(prior.source).parent == Path(entry.source).parent:
+            where = "" if prior.source == entry.source else f" (also in {Path(prior.source).name})"
+            problems.append(f"{fname}: entry {entry.id!r}: field 'id': duplicate id{where}")
             continue
         lexicon.entries[entry.id] = entry  # a later directory overrides an earlier one
     for fname, rule_data in raw_rules:
@@ -134,11 +136,13 @@ def _collect_context(path, data, raw_sets, raw_rules, problems) -> None:
 
 
 def _collect_entries(path, data, raw_entries, problems) -> None:
-    try:
-        category = Category.parse(str(data.get("category", ""))).value
-    except ValueError as exc:
-        problems.append(f"{path}: field 'category': {exc}")
-        return
+    category = None  # a file without a category gives one per entry
+    if "category" in data:
+        try:
+            category = Category.parse(str(data["category"])).value
+        except ValueError as exc:
+            problems.append(f"{path}: field 'category': {exc}")
+            return
     severity = data.get("default_severity")
     entries = data.get("entries")
     if not isinstance(entries, list) or not entries:
@@ -181,7 +185,13 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
     unknown = set(data) - _ENTRY_KEYS
     if unknown:
         problems.append(f"{label}: unknown field(s) {sorted(unknown)}")
-    if "category" in data and data["category"] != category:
+    if category is None:
+        try:
+            category = Category.parse(str(data.get("category", ""))).value
+        except ValueError as exc:
+            problems.append(f"{label}: field 'category': {exc}")
+            return None
+    elif "category" in data and data["category"] != category:
         problems.append(f"{label}: field 'category': {data['category']!r} differs from the file's {category!r}")
     sev_value = data.get("severity", default_severity or DEFAULT_SEVERITY[category])
     try:
@@ -266,7 +276,8 @@ def _build_rule(fname, data, sets, problems) -> ContextRule | None:
         problems.append(f"{fname}: every rule needs an 'id'")
         return None
     before = len(problems)
-    when = _string_list(data.get("when"), f"{label}: field 'when'", problems, required=True)
+    quoted = bool(data.get("quoted", False))
+    when = _string_list(data.get("when"), f"{label}: field 'when'", problems, required=not quoted)
     _check_refs(f"{label}: field 'when'", when, sets, problems)
     cats = []
     for c in data.get("categories") or []:
@@ -287,7 +298,7 @@ def _build_rule(fname, data, sets, problems) -> ContextRule | None:
         problems.append(f"{label}: field 'reason': missing")
     if len(problems) > before:
         return None
-    return ContextRule(rid, when, tuple(cats), effect, reason.strip(), scope)
+    return ContextRule(rid, when, tuple(cats), effect, reason.strip(), scope, quoted)
 
 
 def _check_token_patterns(lexicon: Lexicon, problems: list[str]) -> None:

@@ -63,6 +63,7 @@ class ContextRule:
     effect: str  # "info" (mentioned, race-conscious) or "lower" (one severity step down)
     reason: str
     scope: str = "sentence"  # "sentence" or "neighbours" (previous and next sentence)
+    quoted: bool = False  # the rule fires when the flagged span itself is in quotation marks
 
 
 @dataclass
