@@ -143,8 +143,12 @@ class Engine:
             if not cands and not self.judges:
                 continue
             self.context.apply(cands, docs[k])
+            seen = {id(c) for c in cands}
             for detector in self.detectors:
                 cands = detector.adjust(docs[k], cands)
+            added = [c for c in cands if id(c) not in seen]
+            if added:  # a judge's own findings meet the same context rules
+                self.context.apply(added, docs[k])
             if not cands:
                 continue
             block = blocks[bi]

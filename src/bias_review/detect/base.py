@@ -14,18 +14,27 @@ from spacy.tokens import Doc, Span
 from bias_review.findings import Candidate
 
 _WORD = re.compile(r"[a-z0-9]+")
-GATE_KEY_LEN = 5
+GATE_KEY_LEN = 7
+MIN_PREFIX = 4
 
 
 def gate_key(word: str) -> str:
-    """The key the vocabulary gate compares: the first letters of a lower-cased word, so that
-    inflections ('refuse', 'refused', 'refusing') share one key."""
+    """The key the vocabulary gate compares for a pattern word: its first 7 letters. A text
+    word offers its prefixes of 4 to 7 letters, so a pattern stem ('asian*', 'racis*') still
+    finds 'asians', 'racism'; inflections come from the lemma table (see detect/gate.py)."""
     return word[:GATE_KEY_LEN]
 
 
 def gate_keys_of_text(text: str) -> set[str]:
-    """Every gate key of a text (used once per block by the engine)."""
-    return {gate_key(w) for w in _WORD.findall(text.lower())}
+    """Every gate key a text offers."""
+    keys: set[str] = set()
+    for w in set(_WORD.findall(text.lower())):
+        n = len(w)
+        if n <= MIN_PREFIX:
+            keys.add(w)
+        else:
+            keys.update(w[:k] for k in range(MIN_PREFIX, min(n, GATE_KEY_LEN) + 1))
+    return keys
 
 
 # words that are common in course text though not in general English

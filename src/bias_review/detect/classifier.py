@@ -7,6 +7,7 @@ a confident "race-conscious" verdict turns them into `info` with the reason give
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,10 @@ from bias_review.lexicon.schema import Lexicon
 from bias_review.lexicon.terms import compile_terms, expand_terms
 
 DEFAULT_THRESHOLDS = {"own": 0.75, "quiet": 0.85, "agree": 0.4}
+# the model was trained on whole sentences; it proposes no finding of its own on a fragment
+# (a heading, a table cell, "Answer: B", a reference) shorter than this many words
+MIN_WORDS_OWN = 6
+_WORD_RE = re.compile(r"[A-Za-z]{2,}")
 # a finding that only the model supports is never above this severity
 MODEL_ONLY_CAP = Severity.MEDIUM
 _NONE = LABELS.index(NONE)
@@ -94,7 +99,7 @@ class ClassifierDetector(Detector):
             if sent.start_char in flagged_sents:
                 continue
             row = probs.get(sent.start_char)
-            if row is None:
+            if row is None or len(_WORD_RE.findall(sent.text)) < MIN_WORDS_OWN:
                 continue
             j = int(np.argmax(np.where(np.arange(len(LABELS)) == _NONE, -1, row)))
             p = float(row[j])

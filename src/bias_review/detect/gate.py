@@ -22,23 +22,27 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
-def inflections() -> dict[str, set[str]]:
-    """lemma -> its inflected forms, inverted from spacy-lookups-data's English lemma table."""
+def _lemma_maps() -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(form -> lemma, lemma -> forms) from spacy-lookups-data's English lemma table."""
     import spacy_lookups_data
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
     table = json.loads(gzip.open(path, "rt", encoding="utf-8").read())
-    out: dict[str, set[str]] = defaultdict(set)
+    forward: dict[str, str] = {}
+    inverse: dict[str, set[str]] = defaultdict(set)
     for form, lemma in table.items():
-        out[lemma.lower()].add(form.lower())
-    return out
+        forward[form.lower()] = lemma.lower()
+        inverse[lemma.lower()].add(form.lower())
+    return forward, inverse
 
 
 def word_keys(word: str, *, lemma: bool) -> set[str]:
-    """Keys of a word, and of its inflections when it is matched as a lemma."""
+    """Keys of a word, and, when it is matched as a lemma, of every form sharing its lemma."""
     keys = {gate_key(word)}
     if lemma:
-        keys |= {gate_key(f) for f in inflections().get(word, ())}
+        forward, inverse = _lemma_maps()
+        base = forward.get(word, word)
+        keys |= {gate_key(base)} | {gate_key(f) for f in inverse.get(base, ())}
     return keys
 
 

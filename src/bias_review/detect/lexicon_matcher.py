@@ -63,14 +63,15 @@ def token_pattern_clauses(tokens: tuple[dict, ...]) -> list[frozenset[str]] | No
     return clauses or None
 
 
-def phrase_clauses(pattern: PhrasePattern) -> list[frozenset[str]]:
-    """The rarest word of a phrase (over its hyphen variants), with inflections if lemma-matched."""
-    keys: set[str] = set()
+def phrase_gates(pattern: PhrasePattern) -> list[list[frozenset[str]]]:
+    """One conjunction per hyphen variant: every word of the phrase must be present (with its
+    inflections when the phrase is matched on lemmas)."""
+    out = []
     for variant in phrase_variants(pattern.text):
-        word = rarest_word(variant)
-        if word is not None:
-            keys |= word_keys(word, lemma=pattern.match == "lemma")
-    return [frozenset(keys)] if keys else []
+        words = _WORDS.findall(variant.lower())
+        if words:
+            out.append([frozenset(word_keys(w, lemma=pattern.match == "lemma")) for w in words])
+    return out
 
 
 def requires_clause(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> frozenset[str] | None:
@@ -83,13 +84,18 @@ def requires_clause(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> fr
 
 def entry_gates(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> list[Clauses] | None:
     """Gate clauses for each pattern of an entry; None if one pattern cannot be gated."""
-    extra = requires_clause(entry, sets)
+    extra = [requires_clause(entry, sets)] if entry.requires else []
+    extra = [c for c in extra if c]
     out: list[Clauses] = []
     for p in entry.patterns:
-        clauses = phrase_clauses(p) if isinstance(p, PhrasePattern) else token_pattern_clauses(p.tokens)
-        if not clauses:
+        if isinstance(p, PhrasePattern):
+            alternatives = phrase_gates(p)
+        else:
+            clauses = token_pattern_clauses(p.tokens)
+            alternatives = [clauses] if clauses else []
+        if not alternatives:
             return None
-        out.append(order(clauses + ([extra] if extra else [])))
+        out += [order(a + extra) for a in alternatives]
     return out
 
 
