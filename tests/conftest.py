@@ -21,7 +21,3 @@ def engine():
     from bias_review.engine import Engine
 
     return Engine()
-
-
-def flags(engine, text: str) -> list:
-    return [f for f in engine.analyze_text(text) if f.is_flag]

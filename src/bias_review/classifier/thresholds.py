@@ -12,20 +12,16 @@ _NONE = LABELS.index(NONE)
 
 def choose_thresholds(proba: np.ndarray, gold: np.ndarray, *, own_precision: float = 0.92,
                       quiet_miss: float = 0.03) -> dict[str, float]:
-    """`own`: the lowest probability at which the model's own category guesses are right at
-    least `own_precision` of the time. `quiet`: the lowest p(none) at which at most
+    """`own`: the lowest p(finding) = 1 - p(none) at which the model's own flags are findings
+    at least `own_precision` of the time. `quiet`: the lowest p(none) at which at most
     `quiet_miss` of true findings would be quieted."""
-    masked = proba.copy()
-    masked[:, _NONE] = -1
-    best = masked.argmax(axis=1)
-    p_best = masked.max(axis=1)
-    labels = np.array(LABELS)
+    p_flag = 1.0 - proba[:, _NONE]
     own = 0.95
     for t in np.arange(0.50, 0.96, 0.01):
-        sel = p_best >= t
+        sel = p_flag >= t
         if sel.sum() < 20:
             break
-        if (labels[best[sel]] == gold[sel]).mean() >= own_precision:
+        if (gold[sel] != NONE).mean() >= own_precision:
             own = float(t)
             break
     positives = proba[gold != NONE, _NONE]

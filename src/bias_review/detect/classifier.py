@@ -27,7 +27,7 @@ DEFAULT_THRESHOLDS = {"own": 0.75, "quiet": 0.85, "agree": 0.4}
 MIN_WORDS_OWN = 6
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 # a finding that only the model supports is never above this severity
-MODEL_ONLY_CAP = Severity.MEDIUM
+MODEL_ONLY_CAP = Severity.LOW
 _NONE = LABELS.index(NONE)
 
 
@@ -43,8 +43,9 @@ class ClassifierDetector(Detector):
         self._index = GateIndex(topic_gate)
         self.entries = {e.category: e for e in lexicon.entries.values() if e.detector == "classifier"}
         # a category's own findings need one of its entry's `requires` terms in the sentence
-        self.requires = {cat: compile_terms(expand_terms(e.requires, lexicon.term_sets))
-                         for cat, e in self.entries.items() if e.requires}
+        self.requires = {
+            cat: [compile_terms(expand_terms(g, lexicon.term_sets)) for g in (e.requires, e.requires_also) if g]
+            for cat, e in self.entries.items()}
         self._probs: dict[int, dict[int, np.ndarray]] = {}
 
     @property
@@ -101,13 +102,12 @@ class ClassifierDetector(Detector):
             row = probs.get(sent.start_char)
             if row is None or len(_WORD_RE.findall(sent.text)) < MIN_WORDS_OWN:
                 continue
-            j = int(np.argmax(np.where(np.arange(len(LABELS)) == _NONE, -1, row)))
-            p = float(row[j])
+            p = 1.0 - float(row[_NONE])  # the chance that the sentence is a finding at all
             if p < t["own"]:
                 continue
+            j = int(np.argmax(np.where(np.arange(len(LABELS)) == _NONE, -1, row)))
             category = Category(LABELS[j])
-            required = self.requires.get(category)
-            if required is not None and not required.search(sent.text):
+            if not all(r.search(sent.text) for r in self.requires.get(category, ())):
                 continue
             candidates.append(self._own(category, p, sent))
         return candidates
@@ -126,7 +126,7 @@ class ClassifierDetector(Detector):
             explanation=entry.explanation if entry else f"The model reads this sentence as {category.value}.",
             suggestion=entry.suggestion if entry else None,
             references=entry.references if entry else (), rule_id=f"classifier:{category.value}",
-            trace=[Explanation("classifier", f"sentence classified as {category.value} (p = {p:.2f}); "
-                               "no lexicon entry matched, so the whole sentence is marked", p)],
+            trace=[Explanation("classifier", f"sentence classified as a finding (p = {p:.2f}), most likely "
+                               f"{category.value}; no lexicon entry matched, so the whole sentence is marked", p)],
             sent_start=sent.start_char,
         )

@@ -74,18 +74,20 @@ def phrase_gates(pattern: PhrasePattern) -> list[list[frozenset[str]]]:
     return out
 
 
-def requires_clause(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> frozenset[str] | None:
-    """The entry's `requires` terms as a clause (the sentence must hold one of them)."""
-    if not entry.requires:
-        return None
-    terms = [t.rstrip("*") for t in expand_terms(entry.requires, sets)]
-    return clause_of_values(terms, lemma=False)
+def requires_clauses(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> list[frozenset[str]]:
+    """The entry's `requires` and `requires_also` groups as clauses."""
+    out = []
+    for group in (entry.requires, entry.requires_also):
+        if group:
+            clause = clause_of_values([t.rstrip("*") for t in expand_terms(group, sets)], lemma=False)
+            if clause:
+                out.append(clause)
+    return out
 
 
 def entry_gates(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> list[Clauses] | None:
     """Gate clauses for each pattern of an entry; None if one pattern cannot be gated."""
-    extra = [requires_clause(entry, sets)] if entry.requires else []
-    extra = [c for c in extra if c]
+    extra = requires_clauses(entry, sets)
     out: list[Clauses] = []
     for p in entry.patterns:
         if isinstance(p, PhrasePattern):
@@ -133,8 +135,9 @@ class LexiconDetector(Detector):
             if not entry.patterns:
                 continue
             self.entries[entry.id] = entry
-            if entry.requires:
-                self._requires[entry.id] = compile_terms(expand_terms(entry.requires, lexicon.term_sets))
+            groups = [g for g in (entry.requires, entry.requires_also) if g]
+            if groups:
+                self._requires[entry.id] = [compile_terms(expand_terms(g, lexicon.term_sets)) for g in groups]
             if entry.unless:
                 self._unless[entry.id] = compile_terms(expand_terms(entry.unless, lexicon.term_sets))
             tokens = []
@@ -207,8 +210,7 @@ class LexiconDetector(Detector):
         end = min(span.end_char - sent.start_char, len(passage))
         detector = f"lexicon:{entry.id}"
         trace = [Explanation(detector, f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})", BASE_SCORE)]
-        required = self._requires.get(entry.id)
-        if required is not None:
+        for required in self._requires.get(entry.id, ()):
             hit = required.search(passage)
             if hit is None:
                 return None

@@ -23,7 +23,7 @@ from bias_review.lexicon.schema import (
 CONTEXT_FILE = "context.yml"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ENTRY_KEYS = {
-    "id", "category", "severity", "patterns", "requires", "unless", "explanation",
+    "id", "category", "severity", "patterns", "requires", "requires_also", "unless", "explanation",
     "suggestion", "references", "note", "detector",
 }
 _TOKEN_KEYS = {
@@ -97,6 +97,9 @@ def load_lexicon(extra_dirs: list[Path] | None = None, *, include_bundled: bool 
         if rule is not None:
             lexicon.context_rules.append(rule)
     _check_token_patterns(lexicon, problems)
+    if any(p.startswith(f"{d}/{CONTEXT_FILE}:") or p.startswith(f"{d / CONTEXT_FILE}:") for d in dirs for p in problems):
+        # a broken context.yml makes every @reference look unknown; show the cause only
+        problems = [p for p in problems if "unknown term set" not in p]
     if problems:
         raise LexiconError(problems)
     lexicon.version = f"{base_version or '0'}+{digest.hexdigest()[:8]}"
@@ -214,6 +217,8 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
         problems.append(f"{label}: field 'suggestion': must be text or null")
     references = _string_list(data.get("references"), f"{label}: field 'references'", problems, required=True)
     requires = _string_list(data.get("requires"), f"{label}: field 'requires'", problems, required=False)
+    requires_also = _string_list(data.get("requires_also"), f"{label}: field 'requires_also'", problems, required=False)
+    _check_refs(f"{label}: field 'requires_also'", requires_also, sets, problems)
     unless = _string_list(data.get("unless"), f"{label}: field 'unless'", problems, required=False)
     _check_refs(f"{label}: field 'requires'", requires, sets, problems)
     _check_refs(f"{label}: field 'unless'", unless, sets, problems)
@@ -223,7 +228,7 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
         id=eid, category=Category(category), severity=severity, patterns=patterns,
         explanation=" ".join(explanation.split()),
         suggestion=" ".join(suggestion.split()) if suggestion else None,
-        references=references, requires=requires, unless=unless,
+        references=references, requires=requires, requires_also=requires_also, unless=unless,
         detector=str(detector) if detector else None, source=fname,
     )
 

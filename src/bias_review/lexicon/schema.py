@@ -48,6 +48,7 @@ class LexiconEntry:
     suggestion: str | None
     references: tuple[str, ...]
     requires: tuple[str, ...] = ()
+    requires_also: tuple[str, ...] = ()  # a second group: one of these must be present too
     unless: tuple[str, ...] = ()
     detector: str | None = None  # an entry that supplies the text for a code detector
     source: str = ""  # the file it came from

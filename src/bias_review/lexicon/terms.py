@@ -8,16 +8,22 @@ from functools import lru_cache
 
 def term_regex_source(term: str) -> str:
     """Regex source for one term: whole words, case-insensitive use, a hyphen or space also
-    matches a hyphen, a space or nothing, and a trailing `*` matches any word ending."""
+    matches a hyphen, a space or nothing, a trailing `*` matches any word ending and a leading
+    `*` any word beginning ("*itis")."""
     term = term.strip().lower()
     wildcard = term.endswith("*")
     if wildcard:
         term = term[:-1]
+    leading = term.startswith("*")  # a suffix: "*itis" = any word ending in -itis
+    if leading:
+        term = term[1:]
     parts = re.split(r"[-\s]+", term)
     body = r"[-\s]?".join(re.escape(p) for p in parts if p)
     if wildcard:
         body += r"[\w-]*"
-    start = r"(?<![\w])" if re.match(r"\w", term) else ""
+    if leading:
+        body = r"\w+" + body
+    start = r"(?<![\w])" if re.match(r"\w", term) or leading else ""
     end = r"(?![\w])" if wildcard or re.search(r"\w$", term) else ""
     return start + body + end
 

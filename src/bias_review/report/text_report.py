@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 from rich.console import Console
 from rich.markup import escape
@@ -11,13 +12,21 @@ from rich.text import Text
 from bias_review.engine import ScanResult
 from bias_review.findings import Severity
 
+WIDTH = 100
+
+
+def _wrap(label: str, text: str) -> str:
+    return textwrap.fill(text, width=WIDTH - 2, initial_indent="    " + label,
+                         subsequent_indent=" " * (4 + len(label)))
+
+
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
 def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
                 with_trace: bool = False, color: bool = False) -> str:
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, width=100, highlight=False)
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=WIDTH, highlight=False)
     for doc in result.documents:
         if doc.error:
             console.print(Text.assemble((doc.path, "bold"), ": ", ("error", "bold red"), f": {doc.error}"))
@@ -39,11 +48,11 @@ def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
             passage.append(span if color else f"«{span}»", style="bold reverse")
             passage.append(f.passage[f.end :])
             console.print(passage)
-            console.print(Text("    why: " + f.explanation))
+            console.print(Text(_wrap("why: ", f.explanation)))
             if f.suggestion:
-                console.print(Text("    instead: " + f.suggestion))
+                console.print(Text(_wrap("instead: ", f.suggestion)))
             if f.references:
-                console.print(Text("    ref: " + f.references[0]))
+                console.print(Text(_wrap("ref: ", f.references[0])))
             console.print(Text("    detectors: " + ", ".join(f.detectors), style="dim"))
             if with_trace:
                 for step in f.trace:

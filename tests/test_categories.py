@@ -1,0 +1,124 @@
+"""Each category through the whole engine: positives that must be flagged with that category,
+and hard negatives (race-conscious or neutral uses) that must stay quiet or only `info`.
+
+These sentences were written for the tests; they are not in the dev, held-out or training sets.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+
+def flags(engine, text: str) -> list:
+    return [f for f in engine.analyze_text(text) if f.is_flag]
+
+POSITIVES = {
+    "race-correction": [
+        "eGFR (if African American): multiply the CKD-EPI result by 1.159.",
+        "Report two values on the renal panel: eGFR non-AA and eGFR AA.",
+        "Use race-specific NHANES III reference equations when you interpret the spirometry of Black patients.",
+        "The STONE score gives 3 points for non-black race.",
+        "For Black patients without CKD, start a thiazide or a calcium channel blocker rather than an ACE inhibitor.",
+        "Enter the donor's race when you calculate the KDRI for an African American donor.",
+    ],
+    "race-as-biology": [
+        "Black patients have thicker skin, so they need less local anesthetic.",
+        "African Americans are genetically predisposed to hypertension.",
+        "Black people have denser bones, so osteoporosis screening can wait.",
+        "Creatinine runs higher in Black patients because they have more muscle mass.",
+    ],
+    "race-in-vignette": [
+        "A 34-year-old Hispanic woman presents with three days of dysuria.",
+        "Mr. Lee, a 71-year-old Korean American man, is brought in by his daughter after a fall.",
+        "Case 2: 45 y/o AA male c/o crushing chest pain.",
+        "A White woman in her sixties comes to clinic with a new breast lump.",
+    ],
+    "stereotype": [
+        "Sickle cell anemia is a Black disease.",
+        "Hispanic patients are often noncompliant with insulin.",
+        "Asian patients are stoic and rarely report their pain.",
+        "Native American patients are usually heavy drinkers, so always start with the alcohol history.",
+    ],
+    "outdated-term": [
+        "Ethnicity: Caucasian, non-smoker, lives alone.",
+        "The infant has a Mongolian spot over the sacrum.",
+        "Mongolism is associated with congenital heart defects.",
+        "Emergency Medicaid covers labor and delivery for illegal aliens.",
+    ],
+    "stigmatizing-language": [
+        "The patient is a known drug-seeker who was noncompliant with follow-up.",
+        "He is a frequent flyer in our emergency department.",
+        "She claims her pain is ten out of ten despite being comfortable.",
+        "Urine drug screen was dirty for cocaine.",
+    ],
+}
+
+HARD_NEGATIVES = {
+    "race-correction": [
+        "The CKD-EPI 2021 equation estimates GFR from creatinine, age and sex, without race.",
+        "In 2021 the NKF-ASN task force recommended removing race from eGFR reporting.",
+        "ATS recommends race-neutral GLI Global equations for interpreting spirometry.",
+        "Calculate the eGFR with the CKD-EPI equation before adjusting the metformin dose.",
+        "OPTN now restores waiting time that Black candidates lost to race-inclusive eGFR.",
+    ],
+    "race-as-biology": [
+        "APOL1 risk variants, more common in people with recent West African ancestry, raise the risk of kidney failure.",
+        "Half of the residents endorsed the false belief that Black patients have thicker skin.",
+        "Structural racism, not biology, drives the gap in hypertension control.",
+        "HbS is common where malaria was endemic because carriers are partly protected.",
+    ],
+    "race-in-vignette": [
+        "A 34-year-old woman presents with three days of dysuria.",
+        "A 38-year-old man who self-identifies as Black describes being dismissed at two prior clinics.",
+        "Black participants made up 24% of the cohort.",
+        "A 29-year-old of Ashkenazi Jewish ancestry asks about BRCA carrier testing.",
+    ],
+    "stereotype": [
+        "Sickle cell disease is most common in people whose ancestors lived where malaria was endemic.",
+        "Mistrust of medicine among Black patients reflects the Tuskegee study and ongoing discrimination.",
+        "Latino patients were less likely to be insured, which limited their access to insulin.",
+        "Avoid the stereotype that Asian patients are stoic; ask every patient about their pain.",
+    ],
+    "outdated-term": [
+        "The term 'Caucasian' comes from Blumenbach's discredited typology.",
+        "Congenital dermal melanocytosis was formerly called the Mongolian spot.",
+        "The NAACP filed an amicus brief in the case.",
+        "The Caucasus mountains lie between the Black Sea and the Caspian Sea.",
+    ],
+    "stigmatizing-language": [
+        "Lung compliance decreases in pulmonary fibrosis.",
+        "Multidrug-resistant tuberculosis requires a longer regimen.",
+        "Review of systems: denies chest pain, fever or dyspnea.",
+        "Avoid calling patients noncompliant; describe the barrier to taking the medicine.",
+        "Obtain a clean-catch urine sample for culture.",
+        "Diffuse large B-cell lymphoma is an aggressive lymphoma.",
+    ],
+}
+
+
+@pytest.mark.parametrize("category, text", [(c, t) for c, ts in POSITIVES.items() for t in ts])
+def test_positive_is_flagged_with_its_category(engine, category, text):
+    found = flags(engine, text)
+    assert found, f"nothing flagged in: {text}"
+    assert category in {f.category.value for f in found}, [(f.category.value, f.text) for f in found]
+    for f in found:
+        assert f.explanation and f.references and f.passage[f.start:f.end] == f.text
+
+
+@pytest.mark.parametrize("category, text", [(c, t) for c, ts in HARD_NEGATIVES.items() for t in ts])
+def test_hard_negative_stays_quiet(engine, category, text):
+    assert flags(engine, text) == [], [(f.category.value, f.text, f.severity.value) for f in flags(engine, text)]
+
+
+def test_every_finding_names_its_detectors_and_reasons(engine):
+    found = engine.analyze_text("For Black patients, multiply the MDRD eGFR by 1.212.")
+    assert found
+    for f in found:
+        assert f.detectors and all(step.reason for step in f.trace)
+
+
+def test_classifier_quiets_or_agrees_with_lexicon_hits(engine):
+    agree = flags(engine, "For Black patients, multiply the MDRD eGFR by 1.212.")
+    assert any("classifier" in f.detectors for f in agree)
+    assert max(f.score for f in agree) > 0.8
