@@ -47,6 +47,10 @@ _CASE_VERB = re.compile(
     r"with hx|h/o|visits|is found)\b",
     re.IGNORECASE,
 )
+# a group word that names a place or thing, not the patient ("the African country of Malawi")
+_NOT_A_PERSON = re.compile(
+    r"\s+(?:country|countries|nation|nations|continent|region|regions|union|government|"
+    r"village|villages|city|cities|embassy|language|languages|cuisine|food)\b", re.IGNORECASE)
 _EXCLUDED_RACE_WORDS = {"minority", "minorities", "people of color", "race", "races", "racial"}
 
 
@@ -107,6 +111,8 @@ class VignetteDetector(Detector):
             return None
         anchors = [(m.start(), m.end()) for m in ages + persons]
         for race in races:
+            if _NOT_A_PERSON.match(text, race.end()):
+                continue
             for a_start, a_end in anchors:
                 gap = race.start() - a_end if race.start() >= a_end else a_start - race.end()
                 if 0 <= gap <= WINDOW:
