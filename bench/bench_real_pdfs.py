@@ -4,25 +4,22 @@ OpenStax chapters): pdftotext vs our extraction vs the whole scan, in one run.""
 from __future__ import annotations
 
 import subprocess
-import time
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REAL = HERE.parents[1] / "shared" / "corpus" / "real"
 
 
-def best(fn, n=3):
-    out = float("inf")
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out = min(out, time.perf_counter() - t)
-    return out
-
-
 def main() -> None:
+    sys.path.insert(0, str(HERE))
+    from bench_scan import timed
+
     from bias_review.engine import Engine
     from bias_review.parse import parse
+
+    def best(fn):
+        return timed(fn, 3)
 
     pdfs = sorted(REAL.rglob("*.pdf"))
     if not pdfs:

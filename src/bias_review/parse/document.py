@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bias_review.findings import Location
+
+
+T = TypeVar("T")
 
 
 class ParseError(Exception):
@@ -14,6 +19,16 @@ class ParseError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+def open_or_fail(path: str, kind: str, opener: Callable[[], T]) -> T:
+    """Run a library's opener; any exception it raises on bad input becomes one ParseError
+    line naming the file ("corrupt or unreadable DOCX (…)")."""
+    try:
+        return opener()
+    except Exception as exc:  # noqa: BLE001 - the libraries raise many kinds on bad input
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise ParseError(path, f"corrupt or unreadable {kind} ({detail})") from None
 
 
 @dataclass(frozen=True)

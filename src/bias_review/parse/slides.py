@@ -19,7 +19,7 @@ from lxml import etree
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.document import Block, Document, ParseError, open_or_fail
 
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -29,11 +29,7 @@ _MAX_GROUP_DEPTH = 50
 
 
 def _open(path: str, data: bytes):
-    try:
-        return pptx.Presentation(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-pptx raises many kinds on bad input
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise ParseError(path, f"corrupt or unreadable PPTX ({detail})") from None
+    return open_or_fail(path, "PPTX", lambda: pptx.Presentation(io.BytesIO(data)))
 
 
 def _clean(text: str) -> str:

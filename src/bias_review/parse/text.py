@@ -159,6 +159,17 @@ def _markdown_blocks(lines: list[str]) -> list[Block]:
             start = n
         buf.append(text.strip())
 
+    def _heading(line: str, n: int) -> bool:
+        """An ATX heading becomes its own block; True if the line was one."""
+        heading = _ATX.match(line)
+        if not heading:
+            return False
+        flush()
+        text = _inline(heading.group(2) or "").strip()
+        if text:
+            blocks.append(Block(text, Location(line=n)))
+        return True
+
     i = 0
     total = len(lines)
     # YAML front matter: each non-empty line becomes its own block
@@ -210,12 +221,7 @@ def _markdown_blocks(lines: list[str]) -> list[Block]:
         if buf and _SETEXT.match(line):
             flush()  # the paragraph above was a setext heading
             continue
-        heading = _ATX.match(line)
-        if heading:
-            flush()
-            text = _inline(heading.group(2) or "").strip()
-            if text:
-                blocks.append(Block(text, Location(line=n)))
+        if _heading(line, n):
             continue
         if "|" in line and i < total and _TABLE_DELIM.match(lines[i]) and "-" in lines[i]:
             flush()
@@ -237,12 +243,7 @@ def _markdown_blocks(lines: list[str]) -> list[Block]:
             if not stripped:
                 flush()
                 continue
-            heading = _ATX.match(line)
-            if heading:
-                flush()
-                text = _inline(heading.group(2) or "").strip()
-                if text:
-                    blocks.append(Block(text, Location(line=n)))
+            if _heading(line, n):
                 continue
         item = _MD_ITEM.match(line)
         if item and (not buf or _interrupts(line)):

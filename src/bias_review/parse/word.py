@@ -30,7 +30,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.document import Block, Document, ParseError, open_or_fail
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -54,11 +54,7 @@ _NOTE_SKIP_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
 
 
 def _open(path: str, data: bytes):
-    try:
-        return docx.Document(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on bad input
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise ParseError(path, f"corrupt or unreadable DOCX ({detail})") from None
+    return open_or_fail(path, "DOCX", lambda: docx.Document(io.BytesIO(data)))
 
 
 class _Collector:
