@@ -7,6 +7,7 @@ import textwrap
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from bias_review.engine import ScanResult
@@ -42,12 +43,12 @@ def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
                 "  ", (f"[{sev}]", _STYLE[sev]), " ", (f.category.value, "bold"),
                 f"  {f.location.describe()}  ", (f"score {f.score:.2f}", "dim"),
             ))
-            passage = Text("    ")
+            passage = Text()
             passage.append(f.passage[: f.start])
             span = f.passage[f.start : f.end]
             passage.append(span if color else f"«{span}»", style="bold reverse")
             passage.append(f.passage[f.end :])
-            console.print(passage)
+            console.print(Padding(passage, (0, 0, 0, 4), expand=False))
             console.print(Text(_wrap("why: ", f.explanation)))
             if f.suggestion:
                 console.print(Text(_wrap("instead: ", f.suggestion)))
