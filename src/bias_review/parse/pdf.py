@@ -665,7 +665,8 @@ def _open(path: str, data: bytes):
             raise ParseError(path, "password-protected PDF") from None
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise ParseError(path, "PDF uses an unsupported security handler") from None
-        detail = msg.split("(PDFium:")[-1].strip(" )") if "PDFium:" in msg else msg
+        detail = msg.split("(PDFium:")[-1] if "PDFium:" in msg else msg
+        detail = detail.strip(" .)") or "unknown error"
         raise ParseError(path, f"corrupt or unreadable PDF ({detail})") from None
 
 
