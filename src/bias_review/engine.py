@@ -13,9 +13,9 @@ from typing import Any
 from spacy.tokens import Doc
 
 from bias_review import __version__
-from bias_review.detect.base import Detector, gate_keys_of_text
+from bias_review.detect.base import Detector
 from bias_review.detect.context import ContextRules
-from bias_review.detect.gate import GateIndex
+from bias_review.detect.gate import GateIndex, gate_keys_of_text
 from bias_review.detect.merge import combined, merge_candidates
 from bias_review.detect.registry import DEFAULT_DETECTORS, DetectorSettings, build_detectors
 from bias_review.findings import Candidate, Finding, Location, Severity, finding_id

@@ -10,8 +10,7 @@ from spacy.util import filter_spans
 import re
 
 from bias_review.detect.base import Detector, block_gate_keys, sentence_of, sentence_table
-from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, word_keys
-from bias_review.detect.base import rarest_word
+from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, rarest_word, word_keys
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
 from bias_review.lexicon.terms import compile_terms, expand_terms
