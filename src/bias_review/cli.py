@@ -118,7 +118,6 @@ def train(
     folds: int = typer.Option(5, help="Cross-validation folds."),
 ) -> None:
     """Train the sentence classifier reproducibly and print cross-validated metrics."""
-    from bias_review.classifier.data import load_training  # noqa: F401  (fail fast on bad data)
     from bias_review.classifier.model import bundled_model_dir
     from bias_review.classifier.workflow import build_model, save_model
 

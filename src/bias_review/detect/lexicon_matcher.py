@@ -123,7 +123,7 @@ class LexiconDetector(Detector):
         self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         # one Matcher per entry, run only on sentences that pass that entry's gate
         self.token_matchers: dict[str, Matcher] = {}
-        self.ungated: list[str] = []  # entries whose token patterns cannot be gated
+        self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
         gate_labels: list[str] = []
         gate_clauses: list[Clauses] = []
         self._requires = {}
@@ -152,7 +152,7 @@ class LexiconDetector(Detector):
                 self.token_matchers[entry.id] = matcher
                 gates = entry_gates(entry, lexicon.term_sets)
                 if gates is None:
-                    self.ungated.append(entry.id)
+                    self.ungated.add(entry.id)
                 else:
                     gate_labels += [entry.id] * len(gates)
                     gate_clauses += gates
@@ -178,7 +178,7 @@ class LexiconDetector(Detector):
                 spans.append(span)
         if self._entry_index.which(keys) or self.ungated:
             for sent, _, sent_keys in sentence_table(doc):
-                active = self._entry_index.which(sent_keys) | set(self.ungated)
+                active = self._entry_index.which(sent_keys) | self.ungated
                 for eid in active:
                     matcher = self.token_matchers.get(eid)
                     if matcher is None:
