@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from bias_review.classifier import model as M
+from bias_review.classifier import predict as P
 from bias_review.classifier.data import annotation_rows, load_training
 from bias_review.classifier.workflow import build_model, save_model
 from bias_review.evaluate import LABELS
@@ -23,7 +24,7 @@ BUNDLED = ROOT / "models"
 def model_copy(tmp_path: Path) -> Path:
     d = tmp_path / "model"
     d.mkdir()
-    for name in (M.MODEL_FILE, M.META_FILE):
+    for name in (M.MODEL_FILE, M.META_FILE, P.INFERENCE_FILE):
         shutil.copy(BUNDLED / name, d / name)
     return d
 
@@ -91,10 +92,41 @@ def test_engine_reports_a_model_problem_clearly(model_copy):
 
     from bias_review.cli import app
 
-    (model_copy / M.MODEL_FILE).write_bytes(b"not a model")
+    (model_copy / P.INFERENCE_FILE).write_bytes(b"not a model")
     res = CliRunner().invoke(app, ["scan", str(ROOT / "examples"), "--model", str(model_copy)])
     assert res.exit_code == 2
     assert "does not match its metadata" in res.output and "Traceback" not in res.output
+
+
+def _texts(name: str) -> list[str]:
+    return [json.loads(line)["text"] for line in (BUNDLED / "dev" / name).read_text().splitlines() if line.strip()]
+
+
+def test_compact_model_gives_scikit_learns_probabilities():
+    """What scans load (classifier.npz, no scikit-learn) reproduces the fitted pipeline."""
+    texts = _texts("dev.jsonl") + ["", "...", "  Tabs\tand   spaces  ", "ÀÉÎ accents; x"]
+    expected = M.predict_proba(M.load(BUNDLED), texts)
+    got = P.load_predictor(BUNDLED).predict_proba(texts)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1e-9
+
+
+def test_compact_model_is_checked_and_holds_no_pickles(model_copy):
+    path = model_copy / P.INFERENCE_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(P.ModelError, match="does not match its metadata"):
+        P.load_predictor(model_copy)
+    # a file with an object array (which only pickle can read) is refused even with a matching hash
+    import hashlib
+
+    np.savez(path, settings=np.array([{"evil": 1}], dtype=object))
+    meta = json.loads((model_copy / M.META_FILE).read_text())
+    meta["inference_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (model_copy / M.META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(P.ModelError, match="not a readable model file"):
+        P.load_predictor(model_copy)
 
 
 def test_training_reproduces_the_bundled_metrics():

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TextIO
 
+import click
 import typer
 
 from bias_review.findings import Severity
@@ -15,7 +20,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 lexicon_app = typer.Typer(no_args_is_help=True, help="Check and list the lexicons.")
 app.add_typer(lexicon_app, name="lexicon")
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_NOTHING = 0, 1, 2
+EXIT_OK, EXIT_FAIL_ON, EXIT_NOTHING, EXIT_INTERNAL = 0, 1, 2, 3
+# the default per-file time budget of `scan` (seconds); kept here so --help needs no engine import
+DEFAULT_TIMEOUT = 120.0
 
 
 def _die(message: str, code: int = EXIT_NOTHING) -> None:
@@ -34,7 +41,7 @@ def _severity(value: str, option: str) -> Severity:
 @app.command()
 def scan(
     paths: list[Path] = typer.Argument(..., help="Files or directories to scan."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json, csv or html."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, jsonl, csv or html."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here instead of stdout."),
     min_severity: str = typer.Option("low", help="Report findings at or above: info, low, medium, high."),
     fail_on: Optional[str] = typer.Option(None, help="Exit 1 if a finding at or above this severity exists."),
@@ -43,13 +50,14 @@ def scan(
     exclude: list[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="Lexicons and rules only."),
     model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Give up on a file after this many seconds (0: no limit)."),
     trace: bool = typer.Option(False, help="Show every detector's and context rule's reason."),
 ) -> None:
     """Scan files and directories and report every flagged passage."""
-    from bias_review.classifier.model import ModelError
-    from bias_review.engine import Engine, expand_paths
+    from bias_review.classifier.predict import ModelError
     from bias_review.lexicon import LexiconError
-    from bias_review.report import FORMATS, render
+    from bias_review.paths import expand_paths
+    from bias_review.report import FORMATS
 
     if fmt not in FORMATS:
         _die(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -57,26 +65,27 @@ def scan(
     fail_floor = _severity(fail_on, "--fail-on") if fail_on else None
     if replace_lexicons and not lexicons:
         _die("--replace-lexicons needs at least one --lexicons DIR")
+    if timeout < 0:
+        _die("--timeout must be 0 (no limit) or a number of seconds")
     missing = [str(p) for p in paths if not p.exists()]
     for m in missing:
         typer.echo(f"bias-review: {m}: no such file or directory", err=True)
     files = expand_paths([p for p in paths if p.exists()], exclude=exclude)
     if not files:
         _die("nothing to scan (no supported files found)")
-    try:
-        engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
-                        detectors=_detector_names(no_classifier), model_path=model)
-    except (LexiconError, ModelError) as exc:
-        _die(str(exc))
-    result = _scan_with_progress(engine, files)
-    color = out is None and fmt == "text" and sys.stdout.isatty()
-    report = render(result, fmt, min_severity=floor, with_trace=trace, color=color)
+    with _report_sink(out, stream=fmt == "jsonl") as sink:
+        from bias_review.engine import Engine
+
+        try:
+            engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
+                            detectors=_detector_names(no_classifier), model_path=model)
+        except (LexiconError, ModelError) as exc:
+            _die(str(exc))
+        result = _run_scan(engine, files, fmt=fmt, sink=sink, floor=floor, trace=trace,
+                           timeout=timeout or None)
     if out is not None:
-        out.write_text(report, encoding="utf-8")
         s = result.summary(floor)
         typer.echo(f"wrote {out}: {s['documents']} document(s), {s['findings']} finding(s), {s['failed']} failed", err=True)
-    else:
-        sys.stdout.write(report)
     for doc in result.documents:
         if doc.error and fmt != "text":
             typer.echo(f"bias-review: {doc.path}: {doc.error}", err=True)
@@ -86,26 +95,67 @@ def scan(
         raise typer.Exit(EXIT_FAIL_ON)
 
 
+def _run_scan(engine, files, *, fmt: str, sink, floor: Severity, trace: bool, timeout: float | None):
+    """Scan `files` one by one with a progress bar; JSON Lines are written as each file ends,
+    other formats once at the end."""
+    from bias_review.progress import scan_progress
+    from bias_review.report import render
+
+    writer = None
+    if fmt == "jsonl":
+        from bias_review.report.jsonl_report import JsonlWriter
+
+        writer = JsonlWriter(sink, min_severity=floor, with_trace=trace)
+        writer.start(engine.result_of([]).tool())
+    results = []
+    with scan_progress(len(files)) as progress:
+        for doc in engine.scan_iter(files, timeout=timeout):
+            results.append(doc)
+            progress.update(doc)
+            if writer is not None:
+                writer.document(doc)
+    result = engine.result_of(results)
+    if writer is not None:
+        writer.finish(result)
+    else:
+        color = sink is sys.stdout and fmt == "text" and sys.stdout.isatty()
+        sink.write(render(result, fmt, min_severity=floor, with_trace=trace, color=color))
+    return result
+
+
+@contextmanager
+def _report_sink(out: Optional[Path], *, stream: bool) -> Iterator[TextIO]:
+    """Where the report goes. A file is checked before the scan starts (a scan is never lost to
+    an unwritable --out); a streamed report is written in place, any other one to a temporary
+    file beside it that replaces --out only once the report is complete."""
+    if out is None:
+        yield sys.stdout
+        return
+    try:
+        if stream:
+            fh = open(out, "w", encoding="utf-8")
+            tmp = None
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent if str(out.parent) else ".")
+            fh = os.fdopen(fd, "w", encoding="utf-8")
+    except OSError as exc:
+        _die(f"--out {out}: cannot write there ({exc.strerror or exc})")
+    ok = False
+    try:
+        with fh:
+            yield fh
+        if tmp is not None:
+            os.replace(tmp, out)
+        ok = True
+    finally:
+        if tmp is not None and not ok and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _detector_names(no_classifier: bool) -> tuple[str, ...]:
     from bias_review.detect.registry import DEFAULT_DETECTORS
 
     return tuple(d for d in DEFAULT_DETECTORS if not (no_classifier and d == "classifier"))
-
-
-def _scan_with_progress(engine, files):
-    from bias_review.engine import ScanResult
-
-    if len(files) < 2 or not sys.stderr.isatty():
-        return ScanResult([engine.scan_file(f) for f in files], engine.lexicon.version, engine.model_version)
-    from rich.progress import Progress
-
-    results = []
-    with Progress(transient=True) as progress:
-        task = progress.add_task("scanning", total=len(files))
-        for f in files:
-            results.append(engine.scan_file(f))
-            progress.advance(task)
-    return ScanResult(results, engine.lexicon.version, engine.model_version)
 
 
 @app.command()
@@ -195,12 +245,27 @@ def lexicon_list(
 
 
 def main() -> None:
-    """Entry point of the `bias-review` console script."""
+    """Entry point of the `bias-review` console script. No traceback reaches the user: an
+    unexpected error is one line and exit status 3 (set BIAS_REVIEW_DEBUG=1 to see it in full)."""
     try:
-        app()
+        app(standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("bias-review: interrupted", err=True)
         sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_NOTHING)
+    except click.exceptions.Abort:
+        typer.echo("bias-review: aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the CLI boundary
+        if os.environ.get("BIAS_REVIEW_DEBUG"):
+            raise
+        typer.echo(f"bias-review: internal error: {type(exc).__name__}: {exc} "
+                   "(set BIAS_REVIEW_DEBUG=1 for details, and please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

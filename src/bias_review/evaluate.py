@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bias_review.findings import Category, Finding
-
-NONE = "none"
-LABELS = [c.value for c in Category] + [NONE]
+from bias_review.findings import LABELS, NONE, Finding
 
 
 @dataclass

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bias_review.evaluate import LABELS, Example, Report, evaluate_engine, score
+from bias_review.evaluate import Example, Report, evaluate_engine, score
+from bias_review.findings import LABELS
 
 
 def evaluate_modes(examples: list[Example], *, model_dir: Path | None = None,
                    modes: tuple[str, ...] = ("lexicons", "classifier", "combined")) -> dict[str, Report]:
     """Reports keyed by mode. The classifier alone predicts its most probable label."""
-    from bias_review.classifier.model import bundled_model_dir, load, predict_proba
+    from bias_review.classifier.predict import bundled_model_dir, load_predictor
     from bias_review.detect.registry import DEFAULT_DETECTORS, RULES_ONLY
     from bias_review.engine import Engine
 
@@ -22,7 +23,7 @@ def evaluate_modes(examples: list[Example], *, model_dir: Path | None = None,
     if "lexicons" in modes:
         out["lexicons"] = evaluate_engine(Engine(detectors=RULES_ONLY), examples)
     if "classifier" in modes:
-        proba = predict_proba(load(model_dir or bundled_model_dir()), texts)
+        proba = load_predictor(model_dir or bundled_model_dir()).predict_proba(texts)
         pred = [LABELS[i] for i in np.argmax(proba, axis=1)]
         out["classifier"] = score(gold, pred, texts)
     if "combined" in modes:

@@ -52,6 +52,10 @@ class Severity(str, Enum):
         return self.rank >= other.rank
 
 
+NONE = "none"
+# the classifier's labels and the evaluation sets' labels: every category, then "not a finding"
+LABELS: list[str] = [c.value for c in Category] + [NONE]
+
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 
 

@@ -2,34 +2,79 @@
 
 `bias-review: ignore` in a paragraph, cell or note silences findings in that block and the
 next one; `bias-review: ignore rc-mdrd-race-coefficient, outdated-term` silences only those
-entries or categories. `bias-review: ignore-file` anywhere silences the whole document.
+lexicon entries or categories; `bias-review: ignore-file` anywhere silences the whole document
+(`ignore-file outdated-term` only that category). A reason may follow after ` -- `.
+A word in the list that names no entry or category silences nothing and is reported.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from bias_review.findings import Category
+from bias_review.lexicon.schema import Lexicon
+from bias_review.parse.document import Block
 
 _MARK = re.compile(r"bias-review\s*:\s*ignore(-file)?\b([^\n]*)", re.IGNORECASE)
+# where the id list ends and a free-text reason begins
+_REASON = re.compile(r"\s(?:--|—|–)\s|[(;]|\.(?:\s|$)")
+_WORD = re.compile(r"[^,\s]+")
 
 
 @dataclass(frozen=True)
 class Ignore:
     whole_file: bool
     only: frozenset[str]  # entry ids or categories; empty = everything
+    unknown: frozenset[str] = field(default_factory=frozenset)  # named, but no such entry or category
 
     def covers(self, rule_ids: list[str], category: str) -> bool:
-        if not self.only:
+        if not self.only and not self.unknown:
             return True
         return category in self.only or any(r in self.only for r in rule_ids)
 
 
-def find_ignore(text: str) -> Ignore | None:
-    """The ignore marker in a block of text, if any."""
+def find_ignore(text: str, known: Collection[str] | None = None) -> Ignore | None:
+    """The ignore marker in a block of text, if any. With `known` (entry ids and categories),
+    words that are neither are kept apart as `unknown` and silence nothing."""
     m = _MARK.search(text)
     if m is None:
         return None
-    rest = m.group(2).strip().strip(".:;)")
-    words = (w.strip().lower() for w in re.split(r"[,\s]+", rest))
-    only = frozenset(w for w in words if "-" in w and re.fullmatch(r"[a-z0-9-]+", w))
-    return Ignore(bool(m.group(1)), only)
+    rest = m.group(2).lstrip(" :")
+    cut = _REASON.search(rest)
+    if cut is not None:
+        rest = rest[: cut.start()]
+    words = [w.lower().strip(".:") for w in _WORD.findall(rest)]
+    words = [w for w in words if w]
+    if known is None:
+        return Ignore(bool(m.group(1)), frozenset(words))
+    return Ignore(bool(m.group(1)), frozenset(w for w in words if w in known),
+                  frozenset(w for w in words if w not in known))
+
+
+def known_ids(lexicon: Lexicon) -> frozenset[str]:
+    """What an ignore marker may name: every lexicon entry id and every category."""
+    return frozenset(lexicon.entries) | frozenset(c.value for c in Category)
+
+
+def ignores_of_blocks(blocks: list[Block], lexicon: Lexicon, warnings: list[str] | None = None) -> dict[int, Ignore]:
+    """Block index -> the ignore marker that applies to it (its own, or the previous block's)."""
+    known = None
+    out: dict[int, Ignore] = {}
+    for bi, block in enumerate(blocks):
+        if "bias-review" not in block.text.lower():
+            continue
+        known = known if known is not None else known_ids(lexicon)
+        ignore = find_ignore(block.text, known)
+        if ignore is None:
+            continue
+        if ignore.unknown and warnings is not None:
+            where = block.location.describe()
+            warnings.append(f"{where}: ignore marker names no lexicon entry or category: "
+                            f"{', '.join(sorted(ignore.unknown))} (nothing silenced for them)")
+        if ignore.whole_file:
+            return {i: ignore for i in range(len(blocks))}
+        out[bi] = ignore
+        out.setdefault(bi + 1, ignore)
+    return out

@@ -15,16 +15,28 @@ from spacy.attrs import IS_PUNCT, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bias_review.cache import cached_json
+
 # spaCy refuses texts over nlp.max_length; blocks are cut into pieces well below it.
 MAX_CHUNK_CHARS = 100_000
 
 
 @lru_cache(maxsize=1)
-def lemma_lookup():
-    """The English lookup lemma table from spacy-lookups-data (keys are case-sensitive)."""
-    from spacy.lookups import load_lookups
+def lemma_lookup() -> dict[str, str]:
+    """The English lookup lemma table from spacy-lookups-data (keys are case-sensitive),
+    kept in the on-disk cache as plain JSON (faster to read than the package's gzip file)."""
+    import spacy_lookups_data
 
-    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    def build() -> dict[str, str]:
+        import gzip
+        import json
+        from pathlib import Path
+
+        path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return json.load(fh)
+
+    return cached_json("lemma-lookup", spacy_lookups_data.__version__, build)
 
 
 @Language.factory("lower_lemmatizer")
@@ -106,6 +118,23 @@ def get_nlp() -> Language:
     nlp.add_pipe("lower_lemmatizer")
     nlp.max_length = MAX_CHUNK_CHARS * 2
     return nlp
+
+
+def lemmatized(nlp: Language, texts: list[str]) -> list[Doc]:
+    """Tokens and lemmas only (no sentences): what phrase patterns need, without the
+    pipeline's per-document overhead."""
+    lemmatizer = nlp.get_pipe("lower_lemmatizer")
+    return [lemmatizer(doc) for doc in nlp.tokenizer.pipe(texts)]
+
+
+def process(nlp: Language, texts: list[str]) -> list[Doc]:
+    """`nlp.pipe(texts)` for this pipeline, calling its components directly (the same result,
+    without the generator machinery that dominates on many short texts)."""
+    components = [proc for _, proc in nlp.pipeline]
+    docs = list(nlp.tokenizer.pipe(texts))
+    for proc in components:
+        docs = [proc(doc) for doc in docs]
+    return docs
 
 
 _BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+")

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bias_review.evaluate import LABELS, NONE
+from bias_review.findings import LABELS, NONE
 
 ANNOTATION_WEIGHT = 3.0
 

@@ -1,5 +1,6 @@
-"""The scikit-learn sentence classifier: candidates, cross-validation, training, and safe
-storage with skops plus a metadata file that loading checks."""
+"""Training the scikit-learn sentence classifier: candidate families, cross-validation,
+training, and safe storage with skops (the full pipeline) plus the compact form scans load
+(classifier/predict.py), both checked against metadata.json."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from sklearn.svm import LinearSVC
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bias_review.classifier.data import TrainingRow
-from bias_review.evaluate import LABELS, NONE
+from bias_review.classifier.predict import INFERENCE_FILE, ModelError, bundled_model_dir, export
+from bias_review.findings import LABELS, NONE
 
 MODEL_FILE = "classifier.skops"
 META_FILE = "metadata.json"
@@ -51,17 +53,6 @@ TRUSTED_TYPES = [
     "numpy.dtype",
     "numpy.ndarray",
 ]
-
-
-def bundled_model_dir() -> Path:
-    """The model shipped with the package (models/ in the source tree)."""
-    from importlib import resources
-
-    return Path(str(resources.files("bias_review") / "data" / "models"))
-
-
-class ModelError(Exception):
-    """The model file is missing, tampered with, or does not fit this installation."""
 
 
 def _features() -> FeatureUnion:
@@ -188,6 +179,10 @@ def save(model: TrainedModel, directory: Path, *, version: str, extra: dict[str,
     meta.update(extra or {})
     meta["model_version"] = version
     meta["model_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    # the compact form that scans load (classifier/predict.py)
+    export(model.pipeline, directory / INFERENCE_FILE)
+    meta["inference_file"] = INFERENCE_FILE
+    meta["inference_sha256"] = hashlib.sha256((directory / INFERENCE_FILE).read_bytes()).hexdigest()
     (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -215,17 +210,14 @@ def load(directory: Path) -> TrainedModel:
     if have != want:
         raise ModelError(f"{path}: trained with scikit-learn {meta['sklearn_version']}, installed "
                          f"{sklearn.__version__}; retrain with `bias-review train`")
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    try:  # one pass: skops refuses any type outside the trusted list while it loads
+        pipe = sio.load(path, trusted=TRUSTED_TYPES)
+    except UntrustedTypesFoundException as exc:
+        raise ModelError(f"{path}: refuses to load unexpected types ({exc})") from None
     except Exception as exc:
         raise ModelError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
-    unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
-    if unknown:
-        raise ModelError(f"{path}: refuses to load unexpected types {unknown[:5]}")
-    try:
-        pipe = sio.load(path, trusted=untrusted)
-    except Exception as exc:
-        raise ModelError(f"{path}: could not be loaded ({type(exc).__name__}: {exc})") from None
     if [str(c) for c in pipe.classes_] != list(meta["labels"]):
         raise ModelError(f"{path}: labels {list(pipe.classes_)} differ from metadata {meta['labels']}")
     return TrainedModel(pipe, meta)

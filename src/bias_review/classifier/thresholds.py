@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bias_review.evaluate import LABELS, NONE
+from bias_review.findings import LABELS, NONE
 
 _NONE = LABELS.index(NONE)
 

@@ -1,73 +1,106 @@
-"""The one contract every detector follows (modelled on Presidio's recognizers)."""
+"""The contracts every detector and judge follows (modelled on Presidio's recognizers), and
+the per-block data they share through spaCy `Doc` extensions.
+
+A **detector** proposes candidates from a processed block. A **judge** takes a second look,
+after the context rules, at every detector's candidates of a block (and may add its own): the
+sentence classifier is one. Both are stateless between calls: whatever a judge computes for a
+batch of blocks is returned by `prepare` and handed back to `judge`, so one engine can serve
+several threads at once.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, Span
 
-from bias_review.detect.gate import gate_keys_of_text
+from bias_review.detect.gate import Clauses, gate_keys_of_text
 from bias_review.findings import Candidate
 
+# per-block data, computed once and kept on the Doc: the original text and the sentence table
+for _name in ("br_text", "br_sentences"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
 
-def block_gate_keys(doc: Doc) -> set[str]:
-    """The gate keys of a processed block, computed once and kept on the Doc."""
-    keys = doc.user_data.get("gate_keys")
-    if keys is None:
-        keys = doc.user_data["gate_keys"] = gate_keys_of_text(doc_text(doc))
-    return keys
+
+class Sentence(NamedTuple):
+    """One sentence of a block: its span, where it starts in the block, its text, its gate keys."""
+
+    span: Span
+    start: int
+    text: str
+    keys: set[str]
 
 
 def doc_text(doc: Doc) -> str:
-    """The Doc's text; the engine stores the original string so it is not rebuilt from tokens."""
-    text = doc.user_data.get("text")
+    """The block's text; the engine stores the original string so it is not rebuilt from tokens."""
+    text = doc._.br_text
     if text is None:
-        text = doc.user_data["text"] = doc.text
+        text = doc._.br_text = doc.text
     return text
 
 
-def sentence_table(doc: Doc) -> list[tuple[Span, str, set[str]]]:
-    """(sentence, its text, its gate keys) for each sentence, computed once per Doc."""
-    table = doc.user_data.get("sentences")
+def sentences(doc: Doc) -> list[Sentence]:
+    """The one sentence table of a block, computed once per Doc and shared by every stage."""
+    table = doc._.br_sentences
     if table is None:
         text = doc_text(doc)
         table = []
         for sent in doc.sents:
             t = text[sent.start_char:sent.end_char]
-            table.append((sent, t, gate_keys_of_text(t)))
-        doc.user_data["sentences"] = table
+            table.append(Sentence(sent, sent.start_char, t, gate_keys_of_text(t)))
+        doc._.br_sentences = table
     return table
 
 
-class Detector(ABC):
-    """Takes a processed block (a spaCy Doc with sentences and lemmas) and proposes candidates.
+def block_gate_keys(doc: Doc) -> set[str]:
+    """The gate keys of a whole block: the union of its sentences' keys."""
+    keys: set[str] = set()
+    for sent in sentences(doc):
+        keys |= sent.keys
+    return keys
 
-    `gates` lists, per pattern, the clauses of word keys (see `gate_key` and detect/gate.py) a
-    block must satisfy for this detector to find anything in it; None if the detector must see
-    every block.
+
+class Component(ABC):
+    """What the engine knows of every detector and judge: a name and its vocabulary gate.
+
+    `gates` lists, per pattern, the clauses of word keys (see detect/gate.py) a block must
+    satisfy for this component to find anything in it; None if it must see every block.
     """
 
-    name: str = "detector"
+    name: str = "component"
 
     @property
-    def gates(self) -> list[tuple[frozenset[str], ...]] | None:
+    def gates(self) -> list[Clauses] | None:
         return None
+
+
+class Detector(Component):
+    """Takes a processed block (a spaCy Doc with sentences and lemmas) and proposes candidates."""
 
     @abstractmethod
     def detect(self, doc: Doc) -> list[Candidate]:
         """Candidates found in one block."""
 
     def detect_many(self, docs: list[Doc]) -> list[list[Candidate]]:
-        """Candidates for many blocks at once (override to batch, e.g. a model)."""
+        """Candidates for many blocks at once (override to batch)."""
         return [self.detect(doc) for doc in docs]
 
-    def adjust(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
-        """A second look, after context rules, at every detector's candidates of one block
-        (a sentence-level judge such as the classifier). The default changes nothing."""
-        return candidates
+
+class Judge(Component):
+    """A second look, after the context rules, at the candidates of each block."""
+
+    @abstractmethod
+    def prepare(self, docs: list[Doc]) -> Any:
+        """Batch work over a document's blocks (e.g. scoring every sentence with a model).
+        The result is passed back to `judge`; nothing is kept on the judge itself."""
+
+    @abstractmethod
+    def judge(self, prepared: Any, index: int, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+        """Adjust the candidates of block `index` (`doc`), possibly adding new ones."""
 
 
 def sentence_of(span: Span) -> Span:
     """The sentence a span sits in (the first one if it crosses a boundary)."""
     return span.doc[span.start].sent
-

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from bias_review.classifier.model import TrainedModel, load, predict_proba
-from bias_review.detect.base import Detector, sentence_table
+from bias_review.classifier.predict import Predictor, load_predictor
+from bias_review.detect.base import Judge, Sentence, sentences
 from bias_review.detect.gate import GateIndex
-from bias_review.evaluate import LABELS, NONE
+from bias_review.findings import LABELS, NONE
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
 from bias_review.lexicon.terms import compile_terms, expand_terms
@@ -31,12 +31,12 @@ MODEL_ONLY_CAP = Severity.LOW
 _NONE = LABELS.index(NONE)
 
 
-class ClassifierDetector(Detector):
+class ClassifierDetector(Judge):
     name = "classifier"
 
     def __init__(self, lexicon: Lexicon, model_dir: Path, *, topic_gate: list) -> None:
-        self.model: TrainedModel = load(model_dir)
-        self.model_version = str(self.model.metadata.get("model_version"))
+        self.model: Predictor = load_predictor(model_dir)
+        self.model_version = self.model.version
         self.thresholds = {**DEFAULT_THRESHOLDS, **self.model.metadata.get("thresholds", {})}
         self._gates = topic_gate
         # a sentence is scored only if it passes the same gate
@@ -46,32 +46,30 @@ class ClassifierDetector(Detector):
         self.requires = {
             cat: [compile_terms(expand_terms(g, lexicon.term_sets)) for g in (e.requires, e.requires_also) if g]
             for cat, e in self.entries.items()}
-        self._probs: dict[int, dict[int, np.ndarray]] = {}
 
     @property
     def gates(self):
         return self._gates
 
-    def detect(self, doc: Doc) -> list[Candidate]:
-        return self.detect_many([doc])[0]
-
-    def detect_many(self, docs: list[Doc]) -> list[list[Candidate]]:
-        """Score every on-topic sentence in one batch; candidates are made in `adjust`."""
+    def prepare(self, docs: list[Doc]) -> list[dict[int, np.ndarray]]:
+        """Score every on-topic sentence of the blocks in one batch: per block, the
+        probabilities keyed by the sentence's start."""
         texts, keys = [], []
-        for doc in docs:
-            for sent, text, sent_keys in sentence_table(doc):
-                if self._index.passes(sent_keys):
-                    texts.append(text)
-                    keys.append((id(doc), sent.start_char))
-        proba = predict_proba(self.model, texts)
-        self._probs = {}
-        for (doc_id, start), row in zip(keys, proba):
-            self._probs.setdefault(doc_id, {})[start] = row
-        return [[] for _ in docs]
+        for k, doc in enumerate(docs):
+            for sent in sentences(doc):
+                if self._index.passes(sent.keys):
+                    texts.append(sent.text)
+                    keys.append((k, sent.start))
+        proba = self.model.predict_proba(texts)
+        out: list[dict[int, np.ndarray]] = [{} for _ in docs]
+        for (k, start), row in zip(keys, proba):
+            out[k][start] = row
+        return out
 
-    def adjust(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+    def judge(self, prepared: list[dict[int, np.ndarray]], index: int, doc: Doc,
+              candidates: list[Candidate]) -> list[Candidate]:
         """Judge the other detectors' candidates and add the model's own."""
-        probs = self._probs.get(id(doc), {})
+        probs = prepared[index]
         if not probs:
             return candidates
         t = self.thresholds
@@ -96,10 +94,10 @@ class ClassifierDetector(Detector):
                                               f"(p = {p_cat:.2f})", new - cand.score))
                 cand.score = new
                 cand.also.append("classifier")
-        for sent in doc.sents:
-            if sent.start_char in flagged_sents:
+        for sent in sentences(doc):
+            if sent.start in flagged_sents:
                 continue
-            row = probs.get(sent.start_char)
+            row = probs.get(sent.start)
             if row is None or len(_WORD_RE.findall(sent.text)) < MIN_WORDS_OWN:
                 continue
             p = 1.0 - float(row[_NONE])  # the chance that the sentence is a finding at all
@@ -112,7 +110,7 @@ class ClassifierDetector(Detector):
             candidates.append(self._own(category, p, sent))
         return candidates
 
-    def _own(self, category: Category, p: float, sent) -> Candidate:
+    def _own(self, category: Category, p: float, sent: Sentence) -> Candidate:
         entry = self.entries.get(category)
         severity = entry.severity if entry else Severity.MEDIUM
         if severity.rank > MODEL_ONLY_CAP.rank:
@@ -128,5 +126,5 @@ class ClassifierDetector(Detector):
             references=entry.references if entry else (), rule_id=f"classifier:{category.value}",
             trace=[Explanation("classifier", f"sentence classified as a finding (p = {p:.2f}), most likely "
                                f"{category.value}; no lexicon entry matched, so the whole sentence is marked", p)],
-            sent_start=sent.start_char,
+            sent_start=sent.start,
         )

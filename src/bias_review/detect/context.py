@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from bias_review.detect.base import sentences
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import ContextRule, Lexicon
-from bias_review.lexicon.terms import compile_terms, expand_terms
+from bias_review.lexicon.terms import TermPattern, compile_terms, expand_terms
 
 _OPEN_QUOTES = "\"'“‘«"
 _CLOSE_QUOTES = "\"'”’»"
@@ -36,7 +37,7 @@ _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severit
 @dataclass(frozen=True)
 class _CompiledRule:
     rule: ContextRule
-    regex: re.Pattern[str]
+    regex: TermPattern
 
 
 class ContextRules:
@@ -49,38 +50,47 @@ class ContextRules:
         ]
 
     def apply(self, candidates: list[Candidate], doc: Doc) -> list[Candidate]:
+        """Lower or quiet each candidate whose sentence (or a neighbour) triggers a rule.
+        Each rule's regex runs at most once per sentence, however many candidates it holds."""
         if not candidates or not self.rules:
             return candidates
-        sents = [(s.start_char, s.text) for s in doc.sents]
-        index = {start: i for i, (start, _) in enumerate(sents)}
+        sents = sentences(doc)
+        index = {s.start: i for i, s in enumerate(sents)}
+        memo: dict[tuple[int, int], list[re.Match[str]]] = {}
+
+        def matches(r: int, i: int) -> list[re.Match[str]]:
+            got = memo.get((r, i))
+            if got is None:
+                got = memo[(r, i)] = list(self.rules[r].regex.finditer(sents[i].text))
+            return got
+
         for cand in candidates:
             i = index.get(cand.sent_start)
-            for compiled in self.rules:
+            for r, compiled in enumerate(self.rules):
                 rule = compiled.rule
                 if cand.category not in rule.categories or cand.severity is Severity.INFO:
                     continue
-                hit = self._hit(compiled.regex, cand, rule, sents, i)
-                if hit is None:
-                    continue
-                self._effect(cand, rule, hit)
+                hit = self._hit(r, matches, cand, rule, i, len(sents))
+                if hit is not None:
+                    self._effect(cand, rule, hit)
         return candidates
 
-    @staticmethod
-    def _hit(regex: re.Pattern[str], cand: Candidate, rule: ContextRule, sents, i) -> str | None:
+    def _hit(self, r: int, matches, cand: Candidate, rule: ContextRule, i: int | None, n: int) -> str | None:
         if rule.quoted:
             return _quoted(cand)
         if rule.scope == "sentence":
-            for m in regex.finditer(cand.passage):
+            found = matches(r, i) if i is not None else self.rules[r].regex.finditer(cand.passage)
+            for m in found:
                 if m.end() <= cand.start or m.start() >= cand.end:  # outside the flagged span
                     return m.group(0)
             return None
         if i is None:
             return None
         for j in (i - 1, i + 1):
-            if 0 <= j < len(sents):
-                m = regex.search(sents[j][1])
-                if m is not None:
-                    return m.group(0)
+            if 0 <= j < n:
+                found = matches(r, j)
+                if found:
+                    return found[0].group(0)
         return None
 
     @staticmethod

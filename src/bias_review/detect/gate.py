@@ -8,14 +8,11 @@ for a lemma also holds the keys of every inflected form in spaCy's lookup table.
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import re
 from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 Clauses = tuple[frozenset[str], ...]
 _WORD = re.compile(r"[a-z0-9]+")
@@ -84,10 +81,9 @@ def rarest_word(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def _lemma_maps() -> tuple[dict[str, str], dict[str, set[str]]]:
     """(form -> lemma, lemma -> forms) from spacy-lookups-data's English lemma table."""
-    import spacy_lookups_data
+    from bias_review.nlp import lemma_lookup
 
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
-    table = json.loads(gzip.open(path, "rt", encoding="utf-8").read())
+    table = lemma_lookup()
     forward: dict[str, str] = {}
     inverse: dict[str, set[str]] = defaultdict(set)
     for form, lemma in table.items():

@@ -9,10 +9,12 @@ from spacy.util import filter_spans
 
 import re
 
-from bias_review.detect.base import Detector, block_gate_keys, sentence_of, sentence_table
+from bias_review.detect.base import Detector, block_gate_keys, sentence_of, sentences
 from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, rarest_word, word_keys
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
+from bias_review.cache import cached_json
+from bias_review.nlp import lemmatized
 from bias_review.lexicon.terms import compile_terms, expand_terms
 
 BASE_SCORE = 0.8
@@ -100,11 +102,31 @@ def entry_gates(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> list[C
     return out
 
 
-def lexicon_gates(lexicon: Lexicon) -> list[Clauses] | None:
+def gates_by_entry(lexicon: Lexicon) -> dict[str, list[Clauses] | None]:
+    """Each entry's gate clauses (None: it must see every block). Computing them reads the
+    lemma table and word frequencies, so the result is kept in the on-disk cache, keyed by the
+    lexicon's files and the lemma data's version."""
+    import spacy_lookups_data
+
+    def build() -> dict[str, list[list[list[str]]] | None]:
+        out = {}
+        for eid, entry in lexicon.entries.items():
+            g = entry_gates(entry, lexicon.term_sets)
+            out[eid] = None if g is None else [[sorted(c) for c in clauses] for clauses in g]
+        return out
+
+    if not lexicon.digest:
+        stored = build()
+    else:
+        stored = cached_json("gates", f"{lexicon.digest[:32]}-{spacy_lookups_data.__version__}", build)
+    return {eid: None if g is None else [tuple(frozenset(c) for c in clauses) for clauses in g]
+            for eid, g in stored.items()}
+
+
+def lexicon_gates(lexicon: Lexicon, by_entry: dict[str, list[Clauses] | None] | None = None) -> list[Clauses] | None:
     """Gate clauses of every pattern of every entry, or None if one must see every block."""
     gates: list[Clauses] = []
-    for entry in lexicon.entries.values():
-        g = entry_gates(entry, lexicon.term_sets)
+    for g in (by_entry if by_entry is not None else gates_by_entry(lexicon)).values():
         if g is None:
             return None
         gates += g
@@ -116,7 +138,7 @@ class LexiconDetector(Detector):
 
     name = "lexicon"
 
-    def __init__(self, lexicon: Lexicon, nlp: Language) -> None:
+    def __init__(self, lexicon: Lexicon, nlp: Language, gates: dict[str, list[Clauses] | None]) -> None:
         self.lexicon = lexicon
         self.entries: dict[str, LexiconEntry] = {}
         self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
@@ -150,17 +172,23 @@ class LexiconDetector(Detector):
                 matcher = Matcher(nlp.vocab)
                 matcher.add(entry.id, tokens)
                 self.token_matchers[entry.id] = matcher
-                gates = entry_gates(entry, lexicon.term_sets)
-                if gates is None:
+                entry_gate = gates[entry.id]
+                if entry_gate is None:
                     self.ungated.add(entry.id)
                 else:
-                    gate_labels += [entry.id] * len(gates)
-                    gate_clauses += gates
-        for eid, phrases in lemma_phrases.items():
-            self.lemma_matcher.add(eid, list(nlp.pipe(phrases)))
+                    gate_labels += [entry.id] * len(entry_gate)
+                    gate_clauses += entry_gate
+        # every lemma phrase through the pipeline in one batch, then back to its entry
+        flat = [(eid, p) for eid, phrases in lemma_phrases.items() for p in phrases]
+        docs = lemmatized(nlp, [p for _, p in flat])
+        by_eid: dict[str, list[Doc]] = {}
+        for (eid, _), doc in zip(flat, docs):
+            by_eid.setdefault(eid, []).append(doc)
+        for eid, phrase_docs in by_eid.items():
+            self.lemma_matcher.add(eid, phrase_docs)
         for eid, phrases in lower_phrases.items():
             self.lower_matcher.add(eid, [nlp.make_doc(p) for p in phrases])
-        self._gates = lexicon_gates(lexicon)
+        self._gates = lexicon_gates(lexicon, gates)
         self._entry_index = GateIndex(gate_clauses, gate_labels)
 
     @property
@@ -177,14 +205,14 @@ class LexiconDetector(Detector):
                 span.label_ = vocab.strings[match_id]
                 spans.append(span)
         if self._entry_index.which(keys) or self.ungated:
-            for sent, _, sent_keys in sentence_table(doc):
-                active = self._entry_index.which(sent_keys) | self.ungated
-                for eid in active:
+            for sent in sentences(doc):
+                active = self._entry_index.which(sent.keys) | self.ungated
+                for eid in sorted(active):  # a fixed order: ids must not depend on hash seeds
                     matcher = self.token_matchers.get(eid)
                     if matcher is None:
                         continue
-                    for match_id, start, end in matcher(sent):
-                        span = sent[start:end]
+                    for match_id, start, end in matcher(sent.span):
+                        span = sent.span[start:end]
                         span.label_ = vocab.strings[match_id]
                         spans.append(span)
         if not spans:

@@ -18,9 +18,12 @@ def _rank(c: Candidate) -> tuple[int, float, int]:
 
 def merge_candidates(candidates: list[Candidate]) -> list[tuple[Candidate, list[Candidate]]]:
     """Group candidates whose spans overlap in the same sentence. Returns (primary, group)
-    pairs; the primary (highest severity, then score) gives category and text."""
+    pairs; the primary (highest severity, then score) gives category and text.
+
+    The result does not depend on the order the candidates come in: ties are broken by the
+    candidates' rule and detector names, so ids and detector lists are the same on every run."""
     by_sentence: dict[int, list[Candidate]] = {}
-    for c in candidates:
+    for c in sorted(candidates, key=lambda c: (c.sent_start, c.start, -c.end, c.rule_id, c.detector)):
         by_sentence.setdefault(c.sent_start, []).append(c)
     groups: list[list[Candidate]] = []
     for cands in by_sentence.values():

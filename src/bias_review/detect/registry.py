@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from spacy.language import Language
 
-from bias_review.detect.base import Detector
+from bias_review.detect.base import Component
 from bias_review.lexicon.schema import Lexicon
 
 
@@ -20,21 +21,28 @@ class DetectorSettings:
     nlp: Language
     model_path: Path | None = None
 
+    @cached_property
+    def gates(self):
+        """Each lexicon entry's gate clauses, computed (or read from the cache) once."""
+        from bias_review.detect.lexicon_matcher import gates_by_entry
 
-def _lexicon(s: DetectorSettings) -> Detector:
+        return gates_by_entry(self.lexicon)
+
+
+def _lexicon(s: DetectorSettings) -> Component:
     from bias_review.detect.lexicon_matcher import LexiconDetector
 
-    return LexiconDetector(s.lexicon, s.nlp)
+    return LexiconDetector(s.lexicon, s.nlp, s.gates)
 
 
-def _vignette(s: DetectorSettings) -> Detector:
+def _vignette(s: DetectorSettings) -> Component:
     from bias_review.detect.vignette import VignetteDetector
 
     return VignetteDetector(s.lexicon)
 
 
-def _classifier(s: DetectorSettings) -> Detector:
-    from bias_review.classifier.model import bundled_model_dir
+def _classifier(s: DetectorSettings) -> Component:
+    from bias_review.classifier.predict import bundled_model_dir
     from bias_review.detect.classifier import ClassifierDetector
     from bias_review.detect.gate import clause_of_values
     from bias_review.detect.lexicon_matcher import lexicon_gates
@@ -43,11 +51,11 @@ def _classifier(s: DetectorSettings) -> Detector:
     # group or another topic word of its own (ancestry words alone are too common to gate on)
     terms = [t.rstrip("*") for name in ("race", "race_group", "classifier_topic")
              for t in s.lexicon.term_sets.get(name, ())]
-    topic = [(clause_of_values(terms, lemma=False),)] + list(lexicon_gates(s.lexicon) or [])
+    topic = [(clause_of_values(terms, lemma=False),)] + list(lexicon_gates(s.lexicon, s.gates) or [])
     return ClassifierDetector(s.lexicon, s.model_path or bundled_model_dir(), topic_gate=topic)
 
 
-REGISTRY: dict[str, Callable[[DetectorSettings], Detector]] = {
+REGISTRY: dict[str, Callable[[DetectorSettings], Component]] = {
     "lexicon": _lexicon,
     "vignette": _vignette,
     "classifier": _classifier,
@@ -56,7 +64,7 @@ DEFAULT_DETECTORS = ("lexicon", "vignette", "classifier")
 RULES_ONLY = ("lexicon", "vignette")
 
 
-def build_detectors(names: tuple[str, ...] | list[str], settings: DetectorSettings) -> list[Detector]:
+def build_detectors(names: tuple[str, ...] | list[str], settings: DetectorSettings) -> list[Component]:
     """Build the named detectors, in order. Unknown names raise ValueError."""
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:

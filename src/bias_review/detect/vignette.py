@@ -11,7 +11,7 @@ import re
 
 from spacy.tokens import Doc
 
-from bias_review.detect.base import Detector, sentence_table
+from bias_review.detect.base import Detector, sentences
 from bias_review.detect.gate import clause_of_values
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
@@ -80,8 +80,9 @@ class VignetteDetector(Detector):
     def detect(self, doc: Doc) -> list[Candidate]:
         out: list[Candidate] = []
         clause = self._gates[0][0] if self._gates else frozenset()
-        for sent, text, keys in sentence_table(doc):
-            if clause.isdisjoint(keys):
+        for sent in sentences(doc):
+            text = sent.text
+            if clause.isdisjoint(sent.keys):
                 continue
             if len(text) > 600:
                 continue  # a case stem's opening, not a page of prose
@@ -94,7 +95,7 @@ class VignetteDetector(Detector):
                 score=SCORE, explanation=self.explanation, suggestion=self.suggestion,
                 references=self.references, rule_id=self.entry_id,
                 trace=[Explanation("vignette", "case stem: age, person and race/ethnicity in one opening sentence", SCORE)],
-                sent_start=sent.start_char,
+                sent_start=sent.start,
             ))
         return out
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from bias_review.cache import cached_json
+
 from bias_review.findings import Category, Severity
 from bias_review.lexicon.schema import (
     ContextRule,
@@ -40,6 +42,10 @@ DEFAULT_SEVERITY = {
 _SCOPES = {"sentence", "neighbours"}
 
 
+# libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure-Python one
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def bundled_lexicon_dir() -> Path:
     """The lexicons shipped with the package."""
     return Path(str(resources.files("bias_review") / "data" / "lexicons"))
@@ -51,36 +57,70 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 def load_lexicon(extra_dirs: list[Path] | None = None, *, include_bundled: bool = True) -> Lexicon:
     """Load the bundled lexicons and/or a school's own directories, later ones overriding
-    entries with the same id. Raises LexiconError listing every problem found."""
+    entries with the same id. Raises LexiconError listing every problem found.
+
+    The parsed files of a lexicon that passed every check are kept in the on-disk cache
+    (bias_review/cache.py) under a hash of the files' names and bytes, so the next process
+    skips YAML parsing and spaCy's pattern validation; any change to a file is a new key."""
     dirs: list[Path] = [bundled_lexicon_dir()] if include_bundled else []
     dirs += [Path(d) for d in extra_dirs or []]
+    if not dirs:
+        raise LexiconError(["no lexicon directory given"])
     problems: list[str] = []
+    files: list[tuple[Path, bytes]] = []
+    for directory in dirs:
+        if not directory.is_dir():
+            problems.append(f"{directory}: not a directory")
+            continue
+        found = _yaml_files(directory)
+        if not found:
+            problems.append(f"{directory}: no .yml lexicon files")
+        files += [(path, path.read_bytes()) for path in found]
+    if problems:
+        raise LexiconError(problems)
+    key = hashlib.sha256()
+    for path, data in files:
+        key.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
+
+    def parse_and_check() -> list[Any]:
+        parsed = [_read_yaml(path, data, problems) for path, data in files]
+        lexicon = _assemble(dirs, files, parsed, problems)
+        _check_token_patterns(lexicon, problems)
+        _raise_problems(dirs, problems)
+        return parsed
+
+    parsed = cached_json("lexicon", key.hexdigest()[:32], parse_and_check)
+    lexicon = _assemble(dirs, files, parsed, problems)
+    _raise_problems(dirs, problems)
+    return lexicon
+
+
+def _raise_problems(dirs: list[Path], problems: list[str]) -> None:
+    if any(p.startswith(f"{d}/{CONTEXT_FILE}:") or p.startswith(f"{d / CONTEXT_FILE}:") for d in dirs for p in problems):
+        # a broken context.yml makes every @reference look unknown; show the cause only
+        problems[:] = [p for p in problems if "unknown term set" not in p]
+    if problems:
+        raise LexiconError(problems)
+
+
+def _assemble(dirs: list[Path], files: list[tuple[Path, bytes]], parsed: list[Any], problems: list[str]) -> Lexicon:
+    """Build the Lexicon from the parsed files (None for a file that did not parse)."""
     lexicon = Lexicon()
     digest = hashlib.sha256()
     raw_sets: dict[str, list[str]] = {}
     raw_rules: list[tuple[str, dict[str, Any]]] = []
     raw_entries: list[tuple[str, dict[str, Any], str, str | None]] = []
     base_version = ""
-    if not dirs:
-        raise LexiconError(["no lexicon directory given"])
-    for directory in dirs:
-        if not directory.is_dir():
-            problems.append(f"{directory}: not a directory")
+    for (path, raw), data in zip(files, parsed):
+        if data is None:
             continue
-        files = _yaml_files(directory)
-        if not files:
-            problems.append(f"{directory}: no .yml lexicon files")
-        for path in files:
-            data = _read_yaml(path, problems)
-            if data is None:
-                continue
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            lexicon.sources.append(str(path))
-            if path.name == CONTEXT_FILE:
-                base_version = base_version or str(data.get("version", ""))
-                _collect_context(path, data, raw_sets, raw_rules, problems)
-            else:
-                _collect_entries(path, data, raw_entries, problems)
+        digest.update(path.name.encode() + b"\0" + raw)
+        lexicon.sources.append(str(path))
+        if path.name == CONTEXT_FILE:
+            base_version = base_version or str(data.get("version", ""))
+            _collect_context(path, data, raw_sets, raw_rules, problems)
+        else:
+            _collect_entries(path, data, raw_entries, problems)
     lexicon.term_sets = {k: tuple(v) for k, v in raw_sets.items()}
     for fname, entry_data, category, severity in raw_entries:
         entry = _build_entry(fname, entry_data, category, severity, lexicon.term_sets, problems)
@@ -96,19 +136,14 @@ def load_lexicon(extra_dirs: list[Path] | None = None, *, include_bundled: bool 
         rule = _build_rule(fname, rule_data, lexicon.term_sets, problems)
         if rule is not None:
             lexicon.context_rules.append(rule)
-    _check_token_patterns(lexicon, problems)
-    if any(p.startswith(f"{d}/{CONTEXT_FILE}:") or p.startswith(f"{d / CONTEXT_FILE}:") for d in dirs for p in problems):
-        # a broken context.yml makes every @reference look unknown; show the cause only
-        problems = [p for p in problems if "unknown term set" not in p]
-    if problems:
-        raise LexiconError(problems)
     lexicon.version = f"{base_version or '0'}+{digest.hexdigest()[:8]}"
+    lexicon.digest = digest.hexdigest()
     return lexicon
 
 
-def _read_yaml(path: Path, problems: list[str]) -> dict[str, Any] | None:
+def _read_yaml(path: Path, raw: bytes, problems: list[str]) -> dict[str, Any] | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(raw.decode("utf-8"), Loader=_SAFE_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         mark = getattr(exc, "problem_mark", None)

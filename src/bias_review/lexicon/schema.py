@@ -76,6 +76,7 @@ class Lexicon:
     context_rules: list[ContextRule] = field(default_factory=list)
     version: str = ""
     sources: list[str] = field(default_factory=list)
+    digest: str = ""  # sha256 of every file's name and bytes: keys data derived from the lexicon
 
     def by_category(self) -> dict[Category, list[LexiconEntry]]:
         out: dict[Category, list[LexiconEntry]] = {c: [] for c in Category}

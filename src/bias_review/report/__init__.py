@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bias_review.engine import ScanResult
+from bias_review.results import ScanResult
 from bias_review.findings import Severity
 
-FORMATS = ("text", "json", "csv", "html")
+FORMATS = ("text", "json", "jsonl", "csv", "html")
 
 
 def render(result: ScanResult, fmt: str, *, min_severity: Severity = Severity.LOW,
@@ -14,6 +14,9 @@ def render(result: ScanResult, fmt: str, *, min_severity: Severity = Severity.LO
     if fmt == "json":
         from bias_review.report.json_report import render_json
         return render_json(result, min_severity=min_severity, with_trace=with_trace)
+    if fmt == "jsonl":
+        from bias_review.report.jsonl_report import render_jsonl
+        return render_jsonl(result, min_severity=min_severity, with_trace=with_trace)
     if fmt == "csv":
         from bias_review.report.csv_report import render_csv
         return render_csv(result, min_severity=min_severity)

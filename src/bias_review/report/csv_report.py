@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-from bias_review.engine import ScanResult
+from bias_review.results import ScanResult
 from bias_review.findings import Severity
 
 COLUMNS = ["path", "id", "category", "severity", "score", "location", "text", "passage",
-           "detectors", "explanation", "suggestion", "references", "error"]
+           "detectors", "explanation", "suggestion", "references", "error", "warning"]
 
 
 def _cell(value: str) -> str:
@@ -23,14 +23,16 @@ def render_csv(result: ScanResult, *, min_severity: Severity = Severity.LOW) -> 
     w.writerow(COLUMNS)
     for doc in result.documents:
         if doc.error:
-            w.writerow([doc.path, "", "", "", "", "", "", "", "", "", "", "", doc.error])
+            w.writerow([_cell(doc.path)] + [""] * 11 + [_cell(doc.error), ""])
             continue
+        for warning in doc.warnings:  # a row of its own, so a spreadsheet filter can find them
+            w.writerow([_cell(doc.path)] + [""] * 12 + [_cell(warning)])
         for f in doc.findings:
             if not f.severity.at_least(min_severity):
                 continue
             w.writerow([_cell(x) for x in [
                 doc.path, f.id, f.category.value, f.severity.value, f"{f.score:.3f}",
                 f.location.describe(), f.text, f.passage, "; ".join(f.detectors),
-                f.explanation, f.suggestion or "", " | ".join(f.references), "",
+                f.explanation, f.suggestion or "", " | ".join(f.references), "", "",
             ]])
     return buf.getvalue()

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 
 from bias_review import __version__
-from bias_review.engine import ScanResult
+from bias_review.results import ScanResult
 from bias_review.findings import Category, Finding, Severity
 
 _CSS = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bias_review.engine import ScanResult
+from bias_review.results import ScanResult
 from bias_review.findings import Severity
 
 

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from bias_review.engine import ScanResult
+from bias_review.results import ScanResult
 from bias_review.findings import Severity
 
 WIDTH = 100

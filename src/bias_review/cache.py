@@ -1,0 +1,63 @@
+"""A small on-disk cache for data derived from the lexicons (parsed YAML, gate clauses), so a
+scan starts in well under a second. Entries are JSON files named by a key that hashes every
+input they depend on: a changed input is a new key, so a stale entry is never read. A corrupt
+or unreadable entry is ignored and rebuilt; entries are written to a temporary file and
+renamed, so processes sharing the cache never see half a file.
+
+The folder is `BIAS_REVIEW_CACHE`, else `$XDG_CACHE_HOME/bias-review`, else
+`~/.cache/bias-review`; set `BIAS_REVIEW_CACHE=off` to disable it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bias_review import __version__
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    configured = os.environ.get("BIAS_REVIEW_CACHE")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "bias-review"
+
+
+def cached_json(kind: str, key: str, build: Callable[[], Any]) -> Any:
+    """The JSON value stored under (kind, key, tool version), or `build()` stored there."""
+    folder = cache_dir()
+    path = folder / f"{kind}-{__version__}-{key}.json" if folder is not None else None
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                stored = json.load(fh)
+            if isinstance(stored, dict) and stored.get("key") == key:
+                return stored["value"]
+        except (OSError, ValueError, KeyError):
+            pass  # missing or corrupt: rebuild below
+    value = build()
+    if path is not None:
+        _write_atomically(path, {"key": key, "value": value})
+    return value
+
+
+def _write_atomically(path: Path, obj: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        try:  # an unwritable cache folder or a value JSON cannot hold: run without the cache
+            os.unlink(tmp)  # type: ignore[possibly-undefined]
+        except (OSError, NameError):
+            pass

@@ -1,0 +1,220 @@
+"""The classifier at scan time: a compact, safe, fast-loading form of the trained model.
+
+Training (classifier/model.py) fits a scikit-learn pipeline — word and character TF-IDF, a
+linear model, sigmoid calibration per class — and saves it with skops. For scanning, `export`
+also writes its fitted numbers to `classifier.npz`: the two vocabularies with their idf
+weights, the linear weights, and the calibration. Loading that file takes one pass over plain
+numpy arrays (`allow_pickle=False`: nothing in it can run code), is checked against the hash in
+`metadata.json`, and needs neither scikit-learn nor skops. `predict_proba` reproduces the
+pipeline's probabilities (a test holds them equal to scikit-learn's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from itertools import repeat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bias_review.findings import LABELS
+
+INFERENCE_FILE = "classifier.npz"
+META_FILE = "metadata.json"
+WORD_CACHE_SIZE = 200_000
+
+
+class ModelError(Exception):
+    """The model file is missing, tampered with, or does not fit this installation."""
+
+
+@dataclass(frozen=True)
+class _Vectorizer:
+    """One fitted TfidfVectorizer: analyzer settings, vocabulary and idf."""
+
+    analyzer: str  # "word" or "char_wb"
+    ngram_range: tuple[int, int]
+    token_pattern: re.Pattern[str] | None
+    vocabulary: dict[str, int]  # n-gram -> its column in the joined feature space of all vectorizers
+
+    # char n-grams never cross a word boundary, so each distinct word's columns are computed once
+    cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def columns(self, lower: str) -> list[int]:
+        """The vocabulary columns of every n-gram of a lower-cased text (with repeats)."""
+        get = self.vocabulary.get
+        if self.analyzer == "word":
+            return [j for j in map(get, self.ngrams(lower)) if j is not None]
+        cache = self.cache
+        out: list[int] = []
+        for word in lower.split():
+            cols = cache.get(word)
+            if cols is None:
+                cols = [j for j in map(get, self.ngrams(word)) if j is not None]
+                if len(cache) >= WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = cols
+            out += cols
+        return out
+
+    def ngrams(self, text: str) -> list[str]:
+        """scikit-learn's analyzer: word n-grams of the token pattern's tokens, or character
+        n-grams of each white-space separated word padded with one space (char_wb)."""
+        lo, hi = self.ngram_range
+        if self.analyzer == "word":
+            tokens = self.token_pattern.findall(text)
+            out = list(tokens) if lo == 1 else []
+            for n in range(max(lo, 2), hi + 1):
+                out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+            return out
+        out = []
+        for word in text.split():
+            w = " " + word + " "
+            size = len(w)
+            for n in range(lo, hi + 1):
+                if n >= size:
+                    out.append(w)  # a short word counts once whole, as scikit-learn does
+                    break
+                out += [w[i:i + n] for i in range(size - n + 1)]
+        return out
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """A loaded model: everything `predict_proba` needs, read-only (safe to share between threads)."""
+
+    vectorizers: tuple[_Vectorizer, ...]
+    idf: np.ndarray  # (features,): every vectorizer's idf, joined
+    coef_t: np.ndarray  # (features, classes): the linear weights, one row per feature
+    intercept: np.ndarray  # (classes,)
+    cal_a: np.ndarray
+    cal_b: np.ndarray
+    classes: tuple[str, ...]
+    metadata: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("model_version"))
+
+    def decision(self, texts: list[str]) -> np.ndarray:
+        """The linear model's decision values, (texts, classes): each vectorizer's TF-IDF
+        (sublinear tf, idf, l2 norm) times the weights, for the whole batch at once."""
+        nv = len(self.vectorizers)
+        cols: list[int] = []
+        counts: list[int] = []
+        groups: list[int] = []  # text index * nv + vectorizer index
+        for i, text in enumerate(texts):
+            lower = text.lower()
+            for v, vec in enumerate(self.vectorizers):
+                found = Counter(vec.columns(lower))
+                cols += found.keys()
+                counts += found.values()
+                groups += repeat(i * nv + v, len(found))
+        out = np.tile(self.intercept, (len(texts), 1))
+        if not cols:
+            return out
+        col, group = np.asarray(cols, dtype=np.int64), np.asarray(groups, dtype=np.int64)
+        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[col]
+        norms = np.sqrt(np.bincount(group, weights=values * values, minlength=len(texts) * nv))
+        values /= norms[group]
+        # rows come in text order: sum each text's weighted feature rows in one pass
+        rows = group // nv
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        out[rows[starts]] += np.add.reduceat(self.coef_t[col] * values[:, None], starts, axis=0)
+        return out
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities with columns in LABELS order."""
+        out = np.zeros((len(texts), len(LABELS)))
+        if not texts:
+            return out
+        proba = 1.0 / (1.0 + np.exp(self.cal_a * self.decision(texts) + self.cal_b))
+        total = proba.sum(axis=1, keepdims=True)
+        proba = np.divide(proba, total, out=np.full_like(proba, 1 / len(self.classes)), where=total != 0)
+        for j, c in enumerate(self.classes):
+            out[:, LABELS.index(c)] = proba[:, j]
+        return out
+
+
+def export(pipeline: Any, path: Path) -> None:
+    """Write a fitted pipeline's numbers to `path` (.npz). Refuses a pipeline of another shape."""
+    union, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
+    if getattr(clf, "ensemble", None) is not False or len(clf.calibrated_classifiers_) != 1:
+        raise ModelError("only CalibratedClassifierCV(ensemble=False) models can be exported")
+    calibrated = clf.calibrated_classifiers_[0]
+    if calibrated.method != "sigmoid" or len(clf.classes_) < 3:
+        raise ModelError("only sigmoid calibration of a multi-class model can be exported")
+    arrays: dict[str, np.ndarray] = {}
+    settings = []
+    for name, vec in union.transformer_list:
+        if vec.analyzer not in ("word", "char_wb") or vec.norm != "l2" or not vec.sublinear_tf or not vec.lowercase:
+            raise ModelError(f"vectorizer {name!r}: unsupported settings for export")
+        terms = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+        arrays[f"{name}_terms"] = np.array(terms, dtype=str)
+        arrays[f"{name}_idf"] = np.asarray(vec.idf_, dtype=np.float64)
+        settings.append({"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range),
+                         "token_pattern": vec.token_pattern if vec.analyzer == "word" else None})
+    estimator = calibrated.estimator
+    arrays["coef"] = np.asarray(estimator.coef_, dtype=np.float64)
+    arrays["intercept"] = np.asarray(estimator.intercept_, dtype=np.float64)
+    arrays["cal_a"] = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
+    arrays["cal_b"] = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
+    arrays["classes"] = np.array([str(c) for c in clf.classes_], dtype=str)
+    arrays["settings"] = np.array(json.dumps(settings))
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def load_predictor(directory: Path) -> Predictor:
+    """Load `classifier.npz` safely: metadata present, file hash matches, plain arrays only.
+    Raises ModelError with a clear message."""
+    path, meta_path = directory / INFERENCE_FILE, directory / META_FILE
+    if not path.is_file() or not meta_path.is_file():
+        raise ModelError(f"{directory}: no model here (need {INFERENCE_FILE} and {META_FILE}); run `bias-review train`")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{meta_path}: metadata is not valid JSON ({exc})") from None
+    for key in ("inference_sha256", "labels", "model_version"):
+        if key not in meta:
+            raise ModelError(f"{meta_path}: metadata lacks {key!r}")
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != meta["inference_sha256"]:
+        raise ModelError(f"{path}: file does not match its metadata (sha256 {actual[:12]}… != "
+                         f"{str(meta['inference_sha256'])[:12]}…); it was changed or replaced")
+    try:
+        import io
+
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        settings = json.loads(str(arrays["settings"]))
+        vectorizers, offset = [], 0
+        for s in settings:
+            terms = arrays[f"{s['name']}_terms"].tolist()
+            vectorizers.append(_Vectorizer(
+                analyzer=s["analyzer"], ngram_range=tuple(s["ngram_range"]),
+                token_pattern=re.compile(s["token_pattern"]) if s["token_pattern"] else None,
+                vocabulary=dict(zip(terms, range(offset, offset + len(terms))))))
+            offset += len(terms)
+        idf = np.concatenate([arrays[f"{s['name']}_idf"] for s in settings])
+        predictor = Predictor(tuple(vectorizers), idf, np.ascontiguousarray(arrays["coef"].T), arrays["intercept"],
+                              arrays["cal_a"], arrays["cal_b"], tuple(arrays["classes"].tolist()), meta)
+    except (KeyError, ValueError, OSError) as exc:
+        raise ModelError(f"{path}: not a readable model file ({type(exc).__name__}: {exc})") from None
+    if list(predictor.classes) != list(meta["labels"]) or predictor.coef_t.shape != (offset, len(predictor.classes)):
+        raise ModelError(f"{path}: labels or shapes differ from metadata")
+    return predictor
+
+
+def bundled_model_dir() -> Path:
+    """The model shipped with the package (models/ in the source tree)."""
+    from importlib import resources
+
+    return Path(str(resources.files("bias_review") / "data" / "models"))

@@ -1,0 +1,44 @@
+"""JSON Lines report, written as the scan goes: a `tool` line, one line per document as soon as
+it is done (the contract's document object), and a closing `summary` line. A scan that is
+killed leaves every finished document readable, line by line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from bias_review.findings import Severity
+from bias_review.results import DocumentResult, ScanResult
+
+
+def _line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
+class JsonlWriter:
+    """Writes and flushes each line at once."""
+
+    def __init__(self, out: TextIO, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> None:
+        self.out, self.min_severity, self.with_trace = out, min_severity, with_trace
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        self.out.write(_line(obj))
+        self.out.flush()
+
+    def start(self, tool: dict[str, Any]) -> None:
+        self._write({"tool": tool})
+
+    def document(self, doc: DocumentResult) -> None:
+        self._write({"document": doc.as_dict(min_severity=self.min_severity, with_trace=self.with_trace)})
+
+    def finish(self, result: ScanResult) -> None:
+        self._write({"summary": result.summary(self.min_severity)})
+
+
+def render_jsonl(result: ScanResult, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> str:
+    """The whole JSON Lines report as a string (for a finished scan)."""
+    lines = [_line({"tool": result.tool()})]
+    lines += [_line({"document": d.as_dict(min_severity=min_severity, with_trace=with_trace)})
+              for d in result.documents]
+    lines.append(_line({"summary": result.summary(min_severity)}))
+    return "".join(lines)
