@@ -17,6 +17,7 @@ from importlib import resources
 Clauses = tuple[frozenset[str], ...]
 _WORD = re.compile(r"[a-z0-9]+")
 GATE_KEY_LEN = 7
+MEMO_SIZE = 50_000  # distinct relevant key sets remembered per gate index
 MIN_PREFIX = 4
 
 
@@ -28,15 +29,27 @@ def gate_key(word: str) -> str:
 
 
 def gate_keys_of_text(text: str) -> set[str]:
-    """Every gate key a text offers."""
+    """Every gate key a text offers (a new set the caller may change)."""
     keys: set[str] = set()
+    memo = _WORD_KEYS
     for w in set(_WORD.findall(text.lower())):
-        n = len(w)
-        if n <= MIN_PREFIX:
-            keys.add(w)
-        else:
-            keys.update(w[:k] for k in range(MIN_PREFIX, min(n, GATE_KEY_LEN) + 1))
+        found = memo.get(w)
+        if found is None:
+            found = _word_prefixes(w)
+            if len(memo) < 200_000:
+                memo[w] = found
+        keys.update(found)
     return keys
+
+
+_WORD_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def _word_prefixes(w: str) -> tuple[str, ...]:
+    n = len(w)
+    if n <= MIN_PREFIX:
+        return (w,)
+    return tuple(w[:k] for k in range(MIN_PREFIX, min(n, GATE_KEY_LEN) + 1))
 
 
 # words that are common in course text though not in general English
@@ -127,31 +140,36 @@ class GateIndex:
     """For the keys of a block: does any pattern pass, and which labelled patterns pass?"""
 
     def __init__(self, gates: list[Clauses], labels: list[object] | None = None) -> None:
-        self.by_key: dict[str, list[tuple[object, Clauses]]] = defaultdict(list)
+        by_key: dict[str, list[tuple[object, Clauses]]] = defaultdict(list)
+        universe: set[str] = set()
         for i, clauses in enumerate(gates):
             label = labels[i] if labels is not None else None
             for key in clauses[0]:
-                self.by_key[key].append((label, clauses))
+                by_key[key].append((label, clauses))
+            for clause in clauses:
+                universe |= clause
+        self.by_key = dict(by_key)
+        self._universe = frozenset(universe)
+        # the answer depends only on the keys some clause names: memoised on that subset
+        self._memo: dict[frozenset[str], frozenset[object]] = {}
 
-    def _candidates(self, keys: set[str]):
-        if len(keys) <= len(self.by_key):
-            for key in keys:
-                yield from self.by_key.get(key, ())
-        else:
-            for key, items in self.by_key.items():
-                if key in keys:
-                    yield from items
+    def which(self, keys: set[str]) -> frozenset[object]:
+        """Labels of the patterns whose clauses are all satisfied."""
+        relevant = self._universe.intersection(keys)
+        found = self._memo.get(relevant)
+        if found is None:
+            out = set()
+            by_key = self.by_key
+            for key in relevant:
+                for label, clauses in by_key.get(key, ()):
+                    if label not in out and all(not c.isdisjoint(relevant) for c in clauses[1:]):
+                        out.add(label)
+            found = frozenset(out)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[relevant] = found
+        return found
 
     def passes(self, keys: set[str]) -> bool:
-        for _, clauses in self._candidates(keys):
-            if all(not c.isdisjoint(keys) for c in clauses[1:]):
-                return True
-        return False
-
-    def which(self, keys: set[str]) -> set[object]:
-        """Labels of the patterns whose clauses are all satisfied."""
-        out: set[object] = set()
-        for label, clauses in self._candidates(keys):
-            if label not in out and all(not c.isdisjoint(keys) for c in clauses[1:]):
-                out.add(label)
-        return out
+        """Does any pattern pass? (Unlabelled indexes: `which` is {None} or empty.)"""
+        return bool(self.which(keys))
