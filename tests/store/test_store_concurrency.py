@@ -7,6 +7,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from sqlalchemy.exc import OperationalError
 
 from bias_review.store import decide, decision_rows, queue
@@ -51,36 +53,23 @@ def test_threads_sharing_one_store_lose_nothing(store):
     assert Counter(r["reviewer"] for r in decision_rows(store)) == {r: 50 for r in ("ana", "ben", "cy", "dee")}
 
 
-def test_a_locked_database_is_retried_and_other_errors_are_not(store, monkeypatch):
+@pytest.mark.parametrize("failures, message, attempts", [
+    (2, "database is locked", 3),
+    (99, "database is locked", WRITE_ATTEMPTS),
+    (1, "no such table: x", 1),
+])
+def test_a_locked_database_is_retried_and_other_errors_are_not(store, monkeypatch, failures, message, attempts):
     monkeypatch.setattr("bias_review.store.db.time.sleep", lambda s: None)
     calls = []
 
-    def locked_twice(session):
+    def work(session) -> str:
         calls.append(1)
-        if len(calls) < 3:
-            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        if len(calls) <= failures:
+            raise OperationalError("INSERT", {}, Exception(message))
         return "done"
 
-    assert store.write(locked_twice) == "done" and len(calls) == 3
-
-    def always_locked(session):
-        calls.append(1)
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
-
-    calls.clear()
     try:
-        store.write(always_locked)
+        assert store.write(work) == "done"
     except OperationalError:
-        pass
-    assert len(calls) == WRITE_ATTEMPTS
-
-    def broken(session):
-        calls.append(1)
-        raise OperationalError("INSERT", {}, Exception("no such table: x"))
-
-    calls.clear()
-    try:
-        store.write(broken)
-    except OperationalError:
-        pass
-    assert len(calls) == 1
+        assert failures >= attempts
+    assert len(calls) == attempts
