@@ -15,17 +15,15 @@ from bias_review.classifier.thresholds import choose_thresholds
 
 
 def read_annotations(source: str) -> list[dict]:
-    """Reviewers' decisions from a JSONL export or a database URL (table `annotations` with
-    columns finding_id, passage, category, decision, new_category)."""
-    if "://" not in source:
-        return load_annotations_jsonl(Path(source))
-    from sqlalchemy import create_engine, text
+    """Reviewers' latest verdict on each flag, from a JSONL export (`bias-review annotations
+    export`: one decision a line, oldest first) or a database URL (the review store)."""
+    from bias_review.store.export import latest_verdicts
 
-    engine = create_engine(source)
-    with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT finding_id, passage, category, decision, new_category FROM annotations"))
-        return [dict(r._mapping) for r in rows]
+    if "://" not in source:
+        return latest_verdicts(load_annotations_jsonl(Path(source)))
+    from bias_review.store.training import training_verdicts
+
+    return training_verdicts(source)
 
 
 def build_model(training_dir: Path, *, annotations: str | None = None, family: str | None = None,

@@ -1,0 +1,98 @@
+"""Courses and uploaded documents."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bias_review.store.db import Store, StoreError, get_row
+from bias_review.store.files import sanitise_name, save_upload
+from bias_review.store.models import Course, Document
+from bias_review.store.records import CourseInfo, DocumentInfo, Ref, ref_id
+
+
+def course_info(row: Course) -> CourseInfo:
+    return CourseInfo(row.id, row.name, row.year, row.lecturer)
+
+
+def document_info(store: Store, row: Document) -> DocumentInfo:
+    return DocumentInfo(row.id, row.sha256, row.name, row.format, row.uploader, row.uploaded_at,
+                        row.course_id, row.path, str(store.data_dir / row.path))
+
+
+def add_course(store: Store, name: str, year: Optional[int] = None, lecturer: Optional[str] = None) -> CourseInfo:
+    """The course called `name` in `year`, created if it does not exist yet."""
+    if not name.strip():
+        raise StoreError("a course needs a name")
+
+    def work(session: Session) -> CourseInfo:
+        row = session.scalars(select(Course).where(
+            Course.name == name, Course.year.is_(None) if year is None else Course.year == year)).first()
+        if row is None:
+            row = Course(name=name, year=year, lecturer=lecturer)
+            session.add(row)
+            session.flush()
+        return course_info(row)
+
+    return store.write(work)
+
+
+def courses(store: Store) -> list[CourseInfo]:
+    """Every course, by name and year."""
+    with store.read() as session:
+        return [course_info(c) for c in session.scalars(select(Course).order_by(Course.name, Course.year))]
+
+
+def add_document(store: Store, content: bytes | str | Path, name: Optional[str] = None, *,
+                 course: Optional[Ref] = None, uploader: Optional[str] = None,
+                 format: Optional[str] = None) -> DocumentInfo:
+    """Keep an uploaded file under `<data dir>/uploads/<sha256>/<sanitised name>` and record it.
+
+    `content` is the file's bytes or a path to read them from (then `name` defaults to the
+    file's name). Uploading the same bytes under the same name to the same course again
+    returns the document already recorded."""
+    if isinstance(content, (str, Path)):
+        source = Path(content)
+        name = name or source.name
+        content = source.read_bytes()
+    if not name:
+        raise StoreError("a document needs a name")
+    safe = sanitise_name(name)
+    course_id = ref_id(course) if course is not None else None
+    digest, relative = save_upload(store.data_dir, content, safe)
+    fmt = format or (PurePosixPath(safe).suffix.lstrip(".").lower() or None)
+
+    def work(session: Session) -> DocumentInfo:
+        if course_id is not None:
+            get_row(session, Course, course_id)
+        row = session.scalars(select(Document).where(
+            Document.sha256 == digest, Document.path == relative,
+            Document.course_id.is_(None) if course_id is None else Document.course_id == course_id,
+        )).first()
+        if row is None:
+            row = Document(sha256=digest, name=safe, format=fmt, uploader=uploader,
+                           course_id=course_id, path=relative)
+            session.add(row)
+            session.flush()
+        return document_info(store, row)
+
+    return store.write(work)
+
+
+def get_document(store: Store, document: Ref) -> DocumentInfo:
+    """One document by id; StoreError if there is none."""
+    with store.read() as session:
+        return document_info(store, get_row(session, Document, ref_id(document)))
+
+
+def documents(store: Store, course: Optional[Ref] = None) -> list[DocumentInfo]:
+    """Every document (of one course), newest upload first."""
+    query = select(Document).order_by(Document.uploaded_at.desc(), Document.id.desc())
+    if course is not None:
+        query = query.where(Document.course_id == ref_id(course))
+    with store.read() as session:
+        return [document_info(store, d) for d in session.scalars(query)]
+
