@@ -1,9 +1,17 @@
-"""Report writers: one module per output format, all reading a ScanResult."""
+"""Report writers: one module per output format, all reading a ScanResult.
+
+The DOCX exports (`docx_annotated`, `docx_report`) read JSON-contract dicts instead, so
+importing this package must not import the engine (and with it spaCy).
+"""
 
 from __future__ import annotations
 
-from bias_review.results import ScanResult
+from typing import TYPE_CHECKING
+
 from bias_review.findings import Severity
+
+if TYPE_CHECKING:
+    from bias_review.results import ScanResult
 
 FORMATS = ("text", "json", "jsonl", "csv", "html")
 
