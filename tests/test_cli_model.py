@@ -14,7 +14,7 @@ from bias_review.cli import app
 runner = CliRunner()
 
 
-def test_train_with_annotations_from_a_sqlite_database(tmp_path: Path):
+def test_train_with_annotations_from_a_sqlite_database(tmp_path: Path, tiny_training_dir: Path):
     db = tmp_path / "review.sqlite"
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
@@ -29,8 +29,8 @@ def test_train_with_annotations_from_a_sqlite_database(tmp_path: Path):
              "c": "race-correction", "d": "accepted", "n": None},
         ])
     out = tmp_path / "model"
-    res = runner.invoke(app, ["train", "--with-annotations", f"sqlite:///{db}", "--out", str(out),
-                              "--family", "tfidf-logreg", "--folds", "2"])
+    res = runner.invoke(app, ["train", "--training-dir", str(tiny_training_dir), "--with-annotations",
+                              f"sqlite:///{db}", "--out", str(out), "--family", "tfidf-logreg", "--folds", "2"])
     assert res.exit_code == 0, res.output
     assert "3 reviewer decision(s)" in res.output and "2-fold CV" in res.output
     meta = json.loads((out / M.META_FILE).read_text())

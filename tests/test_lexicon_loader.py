@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -114,3 +115,55 @@ def test_a_schools_directory_adds_entries_and_overrides_by_id(tmp_path):
     assert merged.entries[some_id].source.endswith("school.yml")
     assert len(merged.entries) == len(bundled.entries) + 1
     assert merged.version != bundled.version
+
+
+def test_parsed_lexicons_are_cached_rebuilt_on_change_and_corruption_is_ignored(tmp_path, monkeypatch):
+    import shutil
+
+    from bias_review.lexicon import loader
+    from bias_review.lexicon.loader import bundled_lexicon_dir, load_lexicon
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIAS_REVIEW_CACHE", str(cache))
+    lex = tmp_path / "lex"
+    shutil.copytree(bundled_lexicon_dir(), lex)
+    first = load_lexicon([lex], include_bundled=False)
+    stored = list(cache.glob("lexicon-*.json"))
+    assert len(stored) == 1
+
+    # a hit reads no YAML at all
+    real_read = loader._read_yaml
+    monkeypatch.setattr(loader, "_read_yaml", lambda *a: (_ for _ in ()).throw(AssertionError("parsed YAML")))
+    again = load_lexicon([lex], include_bundled=False)
+    assert again.entries.keys() == first.entries.keys() and again.version == first.version
+    monkeypatch.setattr(loader, "_read_yaml", real_read)
+
+    # any change to a file is a new key: the change is seen
+    path = lex / "outdated-term.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Caucasian", "Caucasoidal", 1), encoding="utf-8")
+    changed = load_lexicon([lex], include_bundled=False)
+    assert changed.version != first.version
+    assert len(list(cache.glob("lexicon-*.json"))) == 2
+
+    # a corrupt entry is ignored and rewritten
+    shutil.rmtree(cache)
+    load_lexicon([lex], include_bundled=False)
+    (entry,) = cache.glob("lexicon-*.json")
+    entry.write_text("{not json", encoding="utf-8")
+    assert load_lexicon([lex], include_bundled=False).version == changed.version
+    assert json.loads(entry.read_text(encoding="utf-8"))["key"]
+
+
+def test_a_broken_lexicon_is_never_cached(tmp_path, monkeypatch):
+    from bias_review.lexicon.loader import load_lexicon
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIAS_REVIEW_CACHE", str(cache))
+    lex = tmp_path / "lex"
+    lex.mkdir()
+    (lex / "bad.yml").write_text("category: stereotype\nentries:\n  - id: x\n    patterns: [{tokens: [{NOPE: 1}]}]\n"
+                                 "    explanation: e\n    references: [r]\n", encoding="utf-8")
+    for _ in range(2):  # the second load must fail the same way, not pass from a cache
+        with pytest.raises(LexiconError, match="'x'"):
+            load_lexicon([lex])
+    assert not list(cache.glob("lexicon-*.json"))

@@ -235,8 +235,14 @@ def lexicon_list(
     category: Optional[str] = typer.Option(None, help="Only this category."),
 ) -> None:
     """List every entry: id, category, severity and its first patterns."""
+    from bias_review.findings import Category
     from bias_review.lexicon import PhrasePattern, load_lexicon
 
+    if category is not None:
+        try:
+            Category.parse(category)
+        except ValueError as exc:
+            _die(f"--category: {exc}")
     lx = load_lexicon()
     for e in sorted(lx.entries.values(), key=lambda e: (e.category.value, e.id)):
         if category and e.category.value != category:

@@ -31,6 +31,11 @@ def _quoted(cand: Candidate) -> str | None:
     return None
 
 
+def _covers_sentence(cand: Candidate) -> bool:
+    text = cand.passage
+    return cand.start <= len(text) - len(text.lstrip()) and cand.end >= len(text.rstrip())
+
+
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.LOW}
 
 
@@ -80,8 +85,11 @@ class ContextRules:
             return _quoted(cand)
         if rule.scope == "sentence":
             found = matches(r, i) if i is not None else self.rules[r].regex.finditer(cand.passage)
+            whole = _covers_sentence(cand)
             for m in found:
-                if m.end() <= cand.start or m.start() >= cand.end:  # outside the flagged span
+                # outside the flagged span; a span that is the whole sentence (the classifier's
+                # own findings) is judged by everything in it
+                if whole or m.end() <= cand.start or m.start() >= cand.end:
                     return m.group(0)
             return None
         if i is None:
