@@ -17,7 +17,7 @@ from importlib import resources
 Clauses = tuple[frozenset[str], ...]
 _WORD = re.compile(r"[a-z0-9]+")
 GATE_KEY_LEN = 7
-MEMO_SIZE = 50_000  # distinct relevant key sets remembered per gate index
+MEMO_SIZE = 8_192  # distinct relevant key sets remembered per gate index
 MIN_PREFIX = 4
 
 
@@ -36,7 +36,7 @@ def gate_keys_of_text(text: str) -> set[str]:
         found = memo.get(w)
         if found is None:
             found = _word_prefixes(w)
-            if len(memo) < 200_000:
+            if len(memo) < 100_000:
                 memo[w] = found
         keys.update(found)
     return keys

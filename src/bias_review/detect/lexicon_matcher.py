@@ -9,7 +9,7 @@ from spacy.util import filter_spans
 
 import re
 
-from bias_review.detect.base import Detector, block_gate_keys, sentence_of, sentences
+from bias_review.detect.base import Detector, Sentence, block_gate_keys, sentence_of, sentences
 from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, rarest_word, word_keys
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
@@ -222,19 +222,19 @@ class LexiconDetector(Detector):
         for span in spans:
             by_entry.setdefault(span.label_, []).append(span)
         out: list[Candidate] = []
+        by_start = {sent.start: sent for sent in sentences(doc)}
         for eid, entry_spans in by_entry.items():
             entry = self.entries[eid]
             for span in filter_spans(entry_spans):
-                cand = self._candidate(entry, span)
+                cand = self._candidate(entry, span, by_start[sentence_of(span).start_char])
                 if cand is not None:
                     out.append(cand)
         return out
 
-    def _candidate(self, entry: LexiconEntry, span) -> Candidate | None:
-        sent = sentence_of(span)
-        passage = sent.text
-        start = span.start_char - sent.start_char
-        end = min(span.end_char - sent.start_char, len(passage))
+    def _candidate(self, entry: LexiconEntry, span, sent: Sentence) -> Candidate | None:
+        passage = sent.text  # one string per sentence, shared by its candidates
+        start = span.start_char - sent.start
+        end = min(span.end_char - sent.start, len(passage))
         detector = f"lexicon:{entry.id}"
         trace = [Explanation(detector, f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})", BASE_SCORE)]
         for required in self._requires.get(entry.id, ()):
@@ -246,7 +246,7 @@ class LexiconDetector(Detector):
             category=entry.category, severity=entry.severity, start=start, end=end,
             passage=passage, detector=detector, score=BASE_SCORE, explanation=entry.explanation,
             suggestion=entry.suggestion, references=entry.references, rule_id=entry.id,
-            trace=trace, sent_start=sent.start_char,
+            trace=trace, sent_start=sent.start,
         )
         unless = self._unless.get(entry.id)
         if unless is not None:
