@@ -6,7 +6,7 @@
    Register issue (start-up included) against `pdftotext` of the same 40 files;
 3. on-topic sentences per second: generated sentences that all pass the vocabulary gate,
    about one in four a finding (bench/ontopic.py), through the warm engine;
-4. a 1.7 MB single line holding 20,000 flagged phrases, and a 5 MB on-topic text file:
+4. a 1.7 MB single line holding 28,000 flagged phrases, and a 5 MB on-topic text file:
    `bias-review scan` time and peak memory (each in its own process).
 
 Usage: python bench/bench_engine.py [--sentences 200000] [--repeat 3]
@@ -123,7 +123,7 @@ def main() -> None:
 
     # 4. a 1.7 MB single line, a 5 MB on-topic file
     line = work / "one-line.txt"
-    line.write_text(("the patient is a known drug seeker and was seen again today " * 20_000).strip(), encoding="utf-8")
+    line.write_text(("the patient is a known drug seeker and was seen again today " * 28_000).strip(), encoding="utf-8")
     big = work / "on-topic-5mb.txt"
     with open(big, "w", encoding="utf-8") as fh:
         size, n = 0, 0
@@ -132,7 +132,7 @@ def main() -> None:
             fh.write(chunk)
             size += len(chunk.encode())
             n += 1
-    for label, path in (("1.7 MB single line, 20,000 flagged phrases", line), ("5 MB on-topic text", big)):
+    for label, path in (("single line, 28,000 flagged phrases", line), ("5 MB on-topic text", big)):
         mb = path.stat().st_size / 1e6
         seconds, rss = peak([*CLI, "scan", str(path), "--format", "json", "--timeout", "0"])
         rows.append((f"{label} ({mb:.1f} MB)", f"{seconds:6.1f} s   peak {rss:6.0f} MB"))

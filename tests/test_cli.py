@@ -52,8 +52,10 @@ def test_json_follows_the_contract(docs):
     assert {"race-correction", "stigmatizing-language"} <= cats
     for f in renal["findings"]:
         assert set(f) == {"id", "category", "severity", "text", "passage", "start", "end", "location",
-                          "detectors", "score", "explanation", "suggestion", "references"}
+                          "detectors", "score", "explanation", "suggestion", "references", "spans"}
         assert f["passage"][f["start"]:f["end"]] == f["text"]
+        assert f["spans"][0] == {"start": f["start"], "end": f["end"], "text": f["text"]}
+        assert all(f["passage"][s["start"]:s["end"]] == s["text"] for s in f["spans"])
         assert "line" in f["location"]
         assert f["severity"] in {"high", "medium", "low"}
     assert data["summary"]["failed"] == 1 and data["summary"]["documents"] == 4

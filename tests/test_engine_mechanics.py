@@ -106,11 +106,30 @@ def test_neighbouring_critique_lowers_one_step(eng):
     assert [f.severity for f in found] == [Severity.MEDIUM]
 
 
-def test_overlapping_candidates_merge_into_one_finding(eng):
-    found = [f for f in eng.analyze_text("Use the eGFR race coefficient for Black patients.") if f.is_flag]
-    assert len(found) == 2  # 'eGFR' and 'race coefficient' do not overlap
-    merged = [f for f in eng.analyze_text("She was non-compliant, noncompliant.") if f.is_flag]
-    assert len(merged) == 2
+def test_one_finding_per_passage_and_category_with_every_span(eng, rules_engine):
+    """A reviewer decides once per passage and category: two entries matching 'eGFR' and
+    'race coefficient' in one sentence are one finding with two spans."""
+    text = "Use the eGFR race coefficient for Black patients."
+    (found,) = [f for f in eng.analyze_text(text) if f.is_flag]
+    assert found.category.value == "race-correction"
+    assert len(found.spans) == 2 and text[slice(*found.spans[0])] == "eGFR"
+    assert "coefficient" in text[slice(*found.spans[1])]
+    assert (found.text, found.start, found.end) == ("eGFR", 8, 12)
+    assert len([d for d in found.detectors if d.startswith("lexicon:")]) >= 2
+    (merged,) = [f for f in eng.analyze_text("She was non-compliant, noncompliant.") if f.is_flag]
+    assert len(merged.spans) == 2
+    # different categories in one sentence stay apart
+    two = [f for f in rules_engine.analyze_text("The Caucasian patient was noncompliant.") if f.is_flag]
+    assert sorted(f.category.value for f in two) == ["outdated-term", "stigmatizing-language"]
+
+
+def test_finding_ids_survive_a_new_span_in_the_same_passage(eng):
+    """The id is the passage and category, not the rules: a lexicon that matches one more span
+    in a sentence keeps the id, so reviewers' decisions stay attached."""
+    from bias_review.findings import finding_id
+
+    (one,) = [f for f in eng.analyze_text("Use the eGFR race coefficient for Black patients.", path="a") if f.is_flag]
+    assert one.id == finding_id("a", one.location, 0, one.passage, "race-correction")
 
 
 @pytest.mark.parametrize("stem, span", [

@@ -193,9 +193,9 @@ def test_a_huge_line_is_cut_into_bounded_sentences(rules_engine):
     phrase = "the noncompliant patient was seen and "
     line = phrase * 6000  # about 230,000 characters with no sentence break
     findings = [f for f in rules_engine.analyze_text(line, path="long") if f.is_flag]
-    assert len(findings) == 6000
+    assert sum(len(f.spans) for f in findings) == 6000
     assert max(len(f.passage) for f in findings) <= MAX_SENTENCE_CHARS
-    assert len({f.id for f in findings}) == 6000
+    assert len({f.id for f in findings}) == len(findings) >= 6000 * len(phrase) // MAX_SENTENCE_CHARS
 
 
 def test_ignore_markers_name_entries_or_categories_and_unknown_words_are_reported(rules_engine):

@@ -17,9 +17,9 @@ from typing import Any
 from bias_review.detect.base import Detector, Judge
 from bias_review.detect.context import ContextRules
 from bias_review.detect.gate import GateIndex, gate_keys_of_text
-from bias_review.detect.merge import combined, merge_candidates
+from bias_review.detect.merge import combined, merge_candidates, rank
 from bias_review.detect.registry import DEFAULT_DETECTORS, DetectorSettings, build_detectors
-from bias_review.findings import Candidate, Finding, Location, finding_id
+from bias_review.findings import Candidate, Finding, Location, Severity, finding_id
 from bias_review.ignores import Ignore, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
 from bias_review.nlp import chunk_text, get_nlp, process
@@ -128,20 +128,34 @@ class Engine:
 
     @staticmethod
     def _findings(cands: list[Candidate], block: Block, bi: int, offset: int, ignore: Ignore | None,
-                  path: str) -> Iterator[Finding]:
+                  path: str) -> list[Finding]:
+        """One finding per passage and category (one decision for a reviewer), holding every
+        matched span; overlapping candidates merge first."""
+        groups: dict[tuple[int, str, bool], list[tuple[Candidate, list[Candidate]]]] = {}
         for primary, group in merge_candidates(cands):
             if ignore is not None and ignore.covers([c.rule_id for c in group], primary.category.value):
                 continue
-            score, severity, detectors, trace = combined(primary, group)
-            block_start = offset + primary.sent_start + primary.start
-            yield Finding(
-                id=finding_id(path, block.location, block_start, primary.text, primary.rule_id),
-                category=primary.category, severity=severity, text=primary.text,
-                passage=primary.passage, start=primary.start, end=primary.end,
+            score, severity, _, _ = combined(primary, group)
+            key = (primary.sent_start, primary.category.value, severity is Severity.INFO)
+            groups.setdefault(key, []).append((primary, group))
+        out = []
+        for (sent_start, category, _), members in groups.items():
+            merged = [c for _, group in members for c in group]
+            primary = max((p for p, _ in members), key=rank)
+            score, severity, detectors, trace = combined(primary, merged)
+            spans = sorted({(p.start, p.end) for p, _ in members})
+            first = min(members, key=lambda m: (m[0].start, m[0].end))[0]
+            out.append(Finding(
+                id=finding_id(path, block.location, offset + sent_start, primary.passage, category),
+                category=primary.category, severity=severity, text=first.text,
+                passage=primary.passage, start=first.start, end=first.end,
                 location=block.location, detectors=detectors, score=score,
                 explanation=primary.explanation, suggestion=primary.suggestion,
-                references=list(primary.references), trace=trace,
-            )
+                references=list(dict.fromkeys(r for p, _ in sorted(members, key=lambda m: rank(m[0]), reverse=True)
+                                              for r in p.references)),
+                trace=trace, spans=spans,
+            ))
+        return out
 
     # -- files --------------------------------------------------------------------------
     def scan_file(self, path: str | Path, *, display_path: str | None = None,

@@ -145,6 +145,16 @@ class Finding:
     suggestion: str | None
     references: list[str]
     trace: list[Explanation] = field(default_factory=list)
+    # every matched span in `passage`, in order; (start, end) is the first of them
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            self.spans = [(self.start, self.end)]
+
+    def segments(self) -> list[tuple[str, bool]]:
+        """The passage cut into (text, is a flagged span) pieces, for highlighting."""
+        return passage_segments(self.passage, self.spans)
 
     @property
     def is_flag(self) -> bool:
@@ -167,15 +177,35 @@ class Finding:
             "explanation": self.explanation,
             "suggestion": self.suggestion,
             "references": list(self.references),
+            "spans": [{"start": a, "end": b, "text": self.passage[a:b]} for a, b in self.spans],
         }
         if with_trace:
             d["trace"] = [e.as_dict() for e in self.trace]
         return d
 
 
-def finding_id(path: str, location: Location, block_offset: int, text: str, rule: str) -> str:
-    """A stable id: the same document, place, span and rule always give the same id."""
+def passage_segments(passage: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`passage` cut into (text, is a span) pieces; overlapping spans are joined."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for a, b in sorted(spans):
+        a, b = max(a, pos), min(b, len(passage))
+        if b <= a:
+            continue
+        if a > pos:
+            out.append((passage[pos:a], False))
+        out.append((passage[a:b], True))
+        pos = b
+    if pos < len(passage):
+        out.append((passage[pos:], False))
+    return out
+
+
+def finding_id(path: str, location: Location, passage_offset: int, passage: str, category: str) -> str:
+    """A stable id for one flag: the same document, place, passage and category always give
+    the same id, whichever lexicon entries or models matched in it (so reviewers' decisions
+    survive a rescan with newer lexicons or models)."""
     key = json.dumps(
-        [path, location.as_dict(), block_offset, text, rule], sort_keys=True, ensure_ascii=False
+        [path, location.as_dict(), passage_offset, passage.strip(), category], sort_keys=True, ensure_ascii=False
     )
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

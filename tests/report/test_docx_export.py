@@ -118,16 +118,30 @@ def syllabus(tmp_path_factory, rules_engine):
 
 
 def finding(syllabus, text: str, passage_start: str) -> list[dict]:
-    return [f for f in syllabus.findings if f["text"] == text and f["passage"].startswith(passage_start)]
+    """The findings with a span `text` in a passage starting with `passage_start`."""
+    return [f for f in syllabus.findings
+            if text in span_texts(f) and f["passage"].startswith(passage_start)]
+
+
+def span_texts(f: dict) -> list[str]:
+    return [s["text"] for s in f["spans"]]
+
+
+def one_span(f: dict, span: dict) -> dict:
+    """`f` cut down to one of its spans (a contract finding may have a single span)."""
+    return dict(f, text=span["text"], start=span["start"], end=span["end"], spans=[span])
 
 
 # ---------------------------------------------------------------------------- annotate_docx
 def test_each_flag_has_one_comment_anchored_on_its_text(syllabus):
     body = [f for f in flags(syllabus.findings) if f["location"].get("part") != "header"]
-    assert len(body) >= 9  # eGFR x4, Caucasian x2, drug-seeker, noncompliant, flyer x2, Hispanic
+    # spans: eGFR x4, Caucasian x2, drug-seeker, noncompliant, flyer x2, Hispanic
+    assert sum(len(f["spans"]) for f in body) >= 9
     for f in body:
         (comment,) = syllabus.by_id[f["id"]]
-        assert syllabus.ranges[str(comment.comment_id)].text == f["text"]
+        first, last = f["spans"][0], f["spans"][-1]  # one paragraph: anchored first to last span
+        assert syllabus.ranges[str(comment.comment_id)].text == f["passage"][first["start"]:last["end"]]
+        assert "Flagged: " + " … ".join(f"“{t}”" for t in span_texts(f)) in comment.text
         assert f"{f['category']}, {f['severity']}" in comment.text
         assert f["explanation"] in comment.text
         assert all(f"Reference: {r}" in comment.text for r in f["references"])
@@ -146,32 +160,45 @@ def test_table_cell_finding_is_anchored_in_that_cell(syllabus):
 
 def test_split_runs_keep_their_formatting(syllabus):
     (f,) = finding(syllabus, "if African", "eGFR")
+    assert span_texts(f) == ["eGFR", "if African", "CKD-EPI", "by 1.159"]
     (comment,) = syllabus.by_id[f["id"]]
     anchored = [run_format(r) for r in syllabus.ranges[str(comment.comment_id)].runs]
+    # "eGFR" to "by 1.159": the last run is split before the final "."
+    assert anchored == [("eGFR (if Af", True, None), ("rican American): multiply", None, True),
+                        (" the CKD-EPI result by 1.159", None, None)]
+    # the "if African" span alone splits a bold run and an italic one
+    (span,) = [s for s in f["spans"] if s["text"] == "if African"]
+    buf = io.BytesIO()
+    annotate_docx(syllabus.src, [one_span(f, span)], buf)
+    document = docx.Document(buf)
+    (comment,) = document.comments
+    anchored = [run_format(r) for r in ranges(document)[str(comment.comment_id)].runs]
     assert anchored == [("if Af", True, None), ("rican", None, True)]
-    paragraph = syllabus.doc.paragraphs[1]
-    pieces = [(r.text, r.bold, r.italic) for r in paragraph.runs if r.text]
-    assert "".join(t for t, _, _ in pieces) == "".join(t for t, _, _ in SPLIT_RUNS)
-    for text, bold, italic in pieces:  # every piece keeps the format of the run it came from
-        source = next(s for s in SPLIT_RUNS if text in s[0])
-        assert (bold, italic) == source[1:], text
+    for paragraph in (syllabus.doc.paragraphs[1], document.paragraphs[1]):
+        pieces = [(r.text, r.bold, r.italic) for r in paragraph.runs if r.text]
+        assert "".join(t for t, _, _ in pieces) == "".join(t for t, _, _ in SPLIT_RUNS)
+        for text, bold, italic in pieces:  # every piece keeps the format of the run it came from
+            source = next(s for s in SPLIT_RUNS if text in s[0])
+            assert (bold, italic) == source[1:], text
 
 
 def test_spans_at_the_very_start_and_end_of_a_paragraph(syllabus):
-    found = finding(syllabus, "Caucasian", "Caucasian volunteers")
-    assert len(found) == 2
-    starts = sorted(syllabus.ranges[str(syllabus.by_id[f["id"]][0].comment_id)].start for f in found)
+    (f,) = finding(syllabus, "Caucasian", "Caucasian volunteers")
+    assert [(s["start"], s["end"]) for s in f["spans"]] == [(0, len("Caucasian")),
+                                                           (len(EDGES) - len("Caucasian"), len(EDGES))]
+    (comment,) = syllabus.by_id[f["id"]]
+    anchor = syllabus.ranges[str(comment.comment_id)]
     para = 3  # TITLE, the split-run paragraph, EDGES
-    assert starts == [(para, 0), (para, len(EDGES) - len("Caucasian"))]
+    assert (anchor.start, anchor.text) == ((para, 0), EDGES)  # first span to last: the whole paragraph
     p = syllabus.doc.paragraphs[para - 1]._p
     assert p[0].tag == qn("w:commentRangeStart")  # nothing before the first span
     assert p[-1].find(qn("w:commentReference")) is not None  # the last span ends the text
 
 
-def test_two_findings_in_one_paragraph_and_a_repeated_sentence(syllabus):
-    for text in ("drug-seeker", "noncompliant"):
-        (f,) = finding(syllabus, text, "The patient")
-        assert len(syllabus.by_id[f["id"]]) == 1
+def test_two_spans_in_one_paragraph_and_a_repeated_sentence(syllabus):
+    (f,) = [f for f in syllabus.findings if f["passage"] == TWO]  # one sentence, one category
+    assert span_texts(f) == ["drug-seeker", "noncompliant"]
+    assert len(syllabus.by_id[f["id"]]) == 1
     twice = finding(syllabus, "frequent flyer", "He is")
     assert len(twice) == 2
     starts = {syllabus.ranges[str(syllabus.by_id[f["id"]][0].comment_id)].start for f in twice}
@@ -196,6 +223,23 @@ def test_header_finding_goes_to_the_summary_comment(syllabus):
     assert set(syllabus.result.reasons) == {f["id"]}
 
 
+def test_summary_comment_names_every_span(tmp_path):
+    d = docx.Document()
+    passage = "Volunteers: Caucasian and Oriental"
+    d.sections[0].header.paragraphs[0].text = passage
+    d.add_paragraph(TITLE)
+    src = tmp_path / "header.docx"
+    d.save(src)
+    f = {"id": "h2", "category": "outdated-term", "severity": "medium", "text": "Caucasian",
+         "passage": passage, "start": 12, "end": 21, "location": {"part": "header"},
+         "explanation": "why", "suggestion": None, "references": [],
+         "spans": [{"start": 12, "end": 21, "text": "Caucasian"}, {"start": 26, "end": 34, "text": "Oriental"}]}
+    buf = io.BytesIO()
+    assert annotate_docx(src, [f], buf).summarised == 1
+    (summary,) = docx.Document(buf).comments
+    assert "header: “Caucasian” … “Oriental” (outdated-term, medium;" in summary.text
+
+
 def test_info_findings_are_left_out_unless_asked(syllabus):
     quiet = [f for f in syllabus.findings if f["passage"] == QUIET]
     assert quiet and all(f["severity"] == "info" for f in quiet)
@@ -209,12 +253,11 @@ def test_info_findings_are_left_out_unless_asked(syllabus):
 
 
 def test_spans_in_one_paragraph_make_one_comment_from_first_to_last(syllabus):
-    (seeker,) = finding(syllabus, "drug-seeker", "The patient")
-    (noncompliant,) = finding(syllabus, "noncompliant", "The patient")
-    merged = dict(seeker, spans=[{"start": s["start"], "end": s["end"], "text": s["text"]}
-                                 for s in (noncompliant, seeker)])
+    (f,) = finding(syllabus, "drug-seeker", "The patient")
+    seeker, noncompliant = f["spans"]
+    unordered = dict(f, spans=[noncompliant, seeker])  # spans given out of order are sorted
     buf = io.BytesIO()
-    result = annotate_docx(syllabus.src, [merged], buf)
+    result = annotate_docx(syllabus.src, [unordered], buf)
     document = docx.Document(buf)
     (comment,) = document.comments
     assert result.anchored == 1
@@ -255,16 +298,24 @@ def test_hyperlink_tracked_insertion_and_equation(tmp_path, rules_engine):
         "<m:oMath><m:r><m:t>1.159</m:t></m:r></m:oMath><w:r><w:t>.</w:t></w:r></w:p>"))
     src = tmp_path / "links.docx"
     d.save(src)
-    found = flags(rules_engine.scan_file(src).as_dict()["findings"])
-    assert {f["text"] for f in found} == {"eGFR", "if African", "CKD-EPI", "by 1.159"}
+    (f,) = flags(rules_engine.scan_file(src).as_dict()["findings"])
+    assert span_texts(f) == ["eGFR", "if African", "CKD-EPI", "by 1.159"]
     buf = io.BytesIO()
-    assert annotate_docx(src, found, buf).anchored == len(found)
+    assert annotate_docx(src, [f], buf).anchored == 1
     document = docx.Document(buf)
-    spans, by_id = ranges(document), comments_by_finding(document)
-    for f in found:  # "by 1.159" ends inside the equation: the whole equation is anchored
-        assert spans[str(by_id[f["id"]][0].comment_id)].text == f["text"]
-    (if_african,) = [spans[str(by_id[f["id"]][0].comment_id)] for f in found if f["text"] == "if African"]
-    (link_run,) = if_african.runs  # split inside the hyperlink, underline kept
+    (comment,) = document.comments
+    whole = ranges(document)[str(comment.comment_id)]  # from inside the hyperlink into the equation
+    assert whole.text == "eGFR (if African American): multiply the CKD-EPI result by 1.159"
+    assert whole.runs[0].getparent().tag == qn("w:hyperlink")
+    assert full_text(document) == full_text(docx.Document(src))
+    singles = [one_span(f, s) for s in f["spans"]]
+    buf = io.BytesIO()
+    assert annotate_docx(src, singles, buf).anchored == len(singles)
+    document = docx.Document(buf)
+    spans = {c.text.splitlines()[1]: ranges(document)[str(c.comment_id)] for c in document.comments}
+    for s in f["spans"]:  # "by 1.159" ends inside the equation: the whole equation is anchored
+        assert spans[f"Flagged: “{s['text']}”"].text == s["text"]
+    (link_run,) = spans["Flagged: “if African”"].runs  # split inside the hyperlink, underline kept
     assert link_run.getparent().tag == qn("w:hyperlink")
     assert Run(link_run, None).underline is True
     assert full_text(document) == full_text(docx.Document(src))
@@ -341,7 +392,7 @@ def test_report_lists_each_finding_with_passage_and_location(tmp_path, rules_eng
     assert headings == [f"{i}. {_label(f)}" for i, f in enumerate(found, start=1)]
     for f in found:
         assert f["passage"] in paragraphs
-    assert highlighted(report) == [f["text"] for f in found]
+    assert highlighted(report) == [s["text"] for f in found for s in f["spans"]]  # every span
     counts = report.tables[0]
     assert counts.rows[0].cells[0].text == "category"
     assert sum(int(r.cells[-1].text) for r in counts.rows[1:]) == len(found)

@@ -12,7 +12,7 @@ def _noisy_or(scores: list[float]) -> float:
     return 1.0 - p
 
 
-def _rank(c: Candidate) -> tuple[int, float, int]:
+def rank(c: Candidate) -> tuple[int, float, int]:
     return (c.severity.rank, c.score, c.end - c.start)
 
 
@@ -42,7 +42,7 @@ def merge_candidates(candidates: list[Candidate]) -> list[tuple[Candidate, list[
             groups.append(current)
     out = []
     for group in groups:
-        primary = max(group, key=_rank)
+        primary = max(group, key=rank)
         out.append((primary, group))
     return out
 
@@ -55,6 +55,6 @@ def combined(primary: Candidate, group: list[Candidate]) -> tuple[float, Severit
     agreeing = [c.score for c in group if (c.severity is Severity.INFO) == (primary.severity is Severity.INFO)]
     score = _noisy_or(agreeing)
     trace: list[Explanation] = []
-    for c in sorted(group, key=_rank, reverse=True):
+    for c in sorted(group, key=rank, reverse=True):
         trace.extend(c.trace)
     return score, primary.severity, detectors, trace

@@ -122,20 +122,27 @@ def _fill(comment, finding: dict, flagged: list[str]) -> None:
     """Comment text: category and severity (bold), the flagged text, why, instead,
     references, id."""
     comment.paragraphs[0].add_run(headline(finding)).bold = True
-    comment.add_paragraph(xml_safe("Flagged: " + " … ".join(f"“{t}”" for t in flagged)))
+    comment.add_paragraph(xml_safe("Flagged: " + _quoted(flagged)))
     for label, text in details(finding):
         comment.add_paragraph(f"{label}: {text}")
 
 
+def _quoted(texts: list[str]) -> str:
+    """“first” … “second”: every flagged span of a finding."""
+    return " … ".join(f"“{t}”" for t in texts)
+
+
 def _summary_comment(document, blocks: list[SourceBlock], left: list, author: str, initials: str) -> None:
-    """One comment on the first body paragraph listing findings that have no anchor."""
+    """One comment on the first body paragraph listing findings that have no anchor, each
+    with every flagged span."""
     runs = _first_paragraph_runs(document, blocks)
     comment = document.add_comment([Run(r, document) for r in runs], "", author, initials)
     comment.paragraphs[0].add_run(_SUMMARY_HEAD.format(n=len(left))).bold = True
     for finding, why in left:
         label = location_label(finding.get("location"))
-        text = xml_safe(finding.get("text"))
-        comment.add_paragraph(f"• {xml_safe(label)}: “{text}” ({headline(finding)}; {why})")
+        passage = finding.get("passage") or ""
+        flagged = [passage[a:b] for a, b in flag_spans(finding)] or [finding.get("text") or ""]
+        comment.add_paragraph(xml_safe(f"• {label}: {_quoted(flagged)} ({headline(finding)}; {why})"))
         for label, line in details(finding):
             comment.add_paragraph(f"   {label}: {line}")
 

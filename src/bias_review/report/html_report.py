@@ -33,8 +33,7 @@ mark{background:#fde68a;padding:0 2px;border-radius:2px}.why,.instead,.ref{margi
 
 def _finding_html(f: Finding) -> str:
     sev = f.severity.value
-    passage = (escape(f.passage[: f.start]) + "<mark>" + escape(f.passage[f.start : f.end]) + "</mark>"
-               + escape(f.passage[f.end :]))
+    passage = "".join(f"<mark>{escape(t)}</mark>" if flagged else escape(t) for t, flagged in f.segments())
     parts = [
         f'<div class="f {sev}" id="f-{escape(f.id)}">',
         f'<span class="sev {sev}">{sev}</span><span class="loc">{escape(f.location.describe())}</span>',

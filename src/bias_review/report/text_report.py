@@ -44,10 +44,11 @@ def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
                 f"  {f.location.describe()}  ", (f"score {f.score:.2f}", "dim"),
             ))
             passage = Text()
-            passage.append(f.passage[: f.start])
-            span = f.passage[f.start : f.end]
-            passage.append(span if color else f"«{span}»", style="bold reverse")
-            passage.append(f.passage[f.end :])
+            for piece, flagged in f.segments():
+                if flagged:
+                    passage.append(piece if color else f"«{piece}»", style="bold reverse")
+                else:
+                    passage.append(piece)
             console.print(Padding(passage, (0, 0, 0, 4), expand=False))
             console.print(Text(_wrap("why: ", f.explanation)))
             if f.suggestion:
