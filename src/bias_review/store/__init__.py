@@ -17,7 +17,7 @@ from bias_review.store.records import (
     Agreement, CourseInfo, DecisionInfo, DocumentCounts, DocumentInfo, FlagState, LexiconStat, ModelInfo,
     QueueItem, ScanInfo,
 )
-from bias_review.store.scans import record_scan, record_scan_result
+from bias_review.store.scans import record_file_scan, record_scan, record_scan_result
 
 __all__ = [
     "Agreement", "CourseInfo", "DecisionInfo", "DocumentCounts", "DocumentInfo", "FlagState", "LexiconStat",
@@ -26,5 +26,5 @@ __all__ = [
     "cohen_kappa", "counts", "courses", "current_revision", "data_dir", "database_url", "decide",
     "decision_rows", "documents", "export_decisions", "flag_state", "get_document", "head_revision",
     "history", "latest_verdicts", "lexicon_stats", "models", "open_store", "parse_decisions", "queue",
-    "record_scan", "record_scan_result", "register_model", "upgrade", "verdict_rows",
+    "record_file_scan", "record_scan", "record_scan_result", "register_model", "upgrade", "verdict_rows",
 ]
