@@ -217,7 +217,8 @@ def train(
 
 @app.command()
 def evaluate(
-    file: Path = typer.Argument(..., help="Labelled JSONL: one object per line with `text` and `label`."),
+    file: Path = typer.Argument(..., help="Labelled JSONL (one object per line with `text` and `label`), or a folder of them."),
+    split: Optional[str] = typer.Option(None, help="With a folder holding split.json (models/real): training or evaluation."),
     model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     errors: bool = typer.Option(False, help="List the combined engine's mistakes."),
@@ -226,12 +227,12 @@ def evaluate(
     alone and combined."""
     import json as _json
 
-    from bias_review.classifier.model import ModelError
+    from bias_review.classifier.predict import ModelError
     from bias_review.evaluate import format_report, load_examples
     from bias_review.evaluation_modes import evaluate_modes
 
     try:
-        examples = load_examples(file)
+        examples = load_examples(file, split=split)
         reports = evaluate_modes(examples, model_dir=model)
     except (ValueError, OSError, ModelError) as exc:
         _die(str(exc))
