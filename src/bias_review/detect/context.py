@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bias_review.detect.base import sentences
-from bias_review.findings import Candidate, Explanation, Severity
+from bias_review.detect.sentence_kind import looks_like_citation
+from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import ContextRule, Lexicon
 from bias_review.lexicon.terms import TermPattern, compile_terms, expand_terms
 
@@ -35,6 +36,10 @@ def _covers_sentence(cand: Candidate) -> bool:
     text = cand.passage
     return cand.start <= len(text) - len(text.lstrip()) and cand.end >= len(text.rstrip())
 
+
+# built in, not data: a finding inside a reference-list entry or cited title is a mention
+CITED = ContextRule(id="cited", when=(), categories=tuple(Category), effect="info",
+                    reason="the passage cites a published work (an old title is quoted, not used)")
 
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.LOW}
 
@@ -71,6 +76,9 @@ class ContextRules:
 
         for cand in candidates:
             i = index.get(cand.sent_start)
+            if cand.severity is not Severity.INFO and looks_like_citation(cand.passage):
+                self._effect(cand, CITED, "a reference entry")
+                continue
             for r, compiled in enumerate(self.rules):
                 rule = compiled.rule
                 if cand.category not in rule.categories or cand.severity is Severity.INFO:
