@@ -72,7 +72,7 @@ def engine_model_dir(store: Store) -> Path | None:
 def held_back_examples(records: list[dict[str, Any]]) -> list[Example]:
     """Each held-back verdict as a labelled sentence: dismissed -> none, accepted -> its
     category, recategorised -> the new category."""
-    return [Example(row.text, row.label, row.source) for row in annotation_rows(records)]
+    return [Example(row.text, row.label, note=row.source) for row in annotation_rows(records)]
 
 
 def measure(model_dir: Path | None, sets: dict[str, list[Example]]) -> dict[str, Any]:
