@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WEIGHT = 2.0
+WEIGHT = 1.0
 
 
 def _key(text: str) -> str:
