@@ -1,4 +1,4 @@
-"""Markdown, parsed by markdown-it-py (CommonMark plus GitHub tables).
+"""Markdown, parsed by markdown-it-py (CommonMark plus GitHub tables and strikethrough).
 
 Blocks, each with Location(line=n), n the 1-based first source line of the block:
 headings (part "heading"), paragraphs (part None, block quotes included), list items
@@ -10,7 +10,7 @@ without tags; comments dropped). `section` is the path of the headings above the
 ("3 Cells > 3.2 The Plasma Membrane"); for a heading, the headings above it. Only headings
 outside lists and quotes make the path.
 
-Inline markup is reduced to its text: emphasis, code spans, links (their text; the URL is
+Inline markup is reduced to its text: emphasis, strikethrough, code spans, links (their text; the URL is
 dropped), images (their alt text), autolinks (the address), inline HTML (tags and comments
 dropped), escapes and entities; breaks become a space. Obsidian wiki links `[[target]]` and
 `[[target|shown]]` read as `target` and `shown` (an inline rule of ours; embeds `![[file]]`
@@ -80,9 +80,11 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    """CommonMark with HTML and tables; no plugin, nothing fetched. Shared: markdown-it
-    keeps per-call state in the parse state, not in the instance."""
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
+    """CommonMark with HTML, plus markdown-it's own GitHub tables and ~~strikethrough~~
+    (no plugin, nothing fetched). Shared: markdown-it keeps per-call state in the parse
+    state, not in the instance."""
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "wikilink", _wikilink)
     return md
 
