@@ -89,9 +89,17 @@ class Location:
             bits.append(d["part"])
         label = ", ".join(bits) or "document"
         if self.section:
-            section = self.section if len(self.section) <= 60 else "…" + self.section[-59:]
-            label += f" ({section})"
+            label += f" ({_cut_left(self.section, 60)})"
         return label
+
+
+def _cut_left(path: str, limit: int) -> str:
+    """A heading path of at most `limit` characters, its start cut off: '… > 3.2 Membranes'."""
+    if len(path) <= limit:
+        return path
+    tail = path[-(limit - 1):]
+    cut = tail.find(" > ")
+    return "…" + (tail[cut:] if cut >= 0 else tail)
 
 
 @dataclass(frozen=True)

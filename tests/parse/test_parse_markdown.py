@@ -130,6 +130,14 @@ BLOCK_CASES = {
             ("indented *code*", {"line": 9}),
         ],
     ),
+    "a box is markup only at the start of an item": (
+        "- [ ] open task\n\n  [x] in a later paragraph is text\n- plain [x] inside\n",
+        [
+            ("open task", {"part": L, "line": 1}),
+            ("[x] in a later paragraph is text", {"part": L, "line": 3}),
+            ("plain [x] inside", {"part": L, "line": 4}),
+        ],
+    ),
     "code in a list item is its own block": (
         "- item\n\n  ```\n  code line\n  ```\n",
         [("item", {"part": L, "line": 1}), ("code line", {"line": 4})],
@@ -218,8 +226,9 @@ DESCRIBE_CASES = [
     (Location(line=3, part="table", row=2, col=1, section="A"), "row 2, col 1, line 3, table (A)"),
     (Location(line=9, part="heading"), "line 9, heading"),
     (Location(page=2), "page 2"),
-    (Location(line=5, section="Part one > " + "x" * 80 + " > Last"),
-     "line 5 (…" + ("x" * 80 + " > Last")[-59:] + ")"),
+    (Location(line=5, section="Chapter 3: The Cellular Level of Organization > Introduction > Chapter Objectives"),
+     "line 5 (… > Introduction > Chapter Objectives)"),
+    (Location(line=6, section="Part one > " + "x" * 80), "line 6 (…" + "x" * 59 + ")"),
 ]
 
 

@@ -10,9 +10,9 @@ without tags; comments dropped). `section` is the path of the headings above the
 ("3 Cells > 3.2 The Plasma Membrane"); for a heading, the headings above it. Only headings
 outside lists and quotes make the path.
 
-Inline markup is reduced to its text: emphasis, strikethrough, code spans, links (their text; the URL is
-dropped), images (their alt text), autolinks (the address), inline HTML (tags and comments
-dropped), escapes and entities; breaks become a space. Obsidian wiki links `[[target]]` and
+Inline markup is reduced to its text: emphasis, strikethrough, code spans, links (their
+text; the URL is dropped), images (their alt text), autolinks (the address), inline HTML
+(tags and comments dropped), escapes and entities; breaks become a space. Obsidian wiki links `[[target]]` and
 `[[target|shown]]` read as `target` and `shown` (an inline rule of ours; embeds `![[file]]`
 are dropped); a task item's `[ ]`/`[x]` is dropped. YAML front matter is not scanned.
 """
@@ -165,6 +165,74 @@ def _clean(parts: list[str]) -> str:
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 
+class _Walk:
+    """One pass over markdown-it's flat token stream, keeping the open section path, the
+    open list items and quotes, and the table row and column."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.html = _HTMLText()
+        self.headings: list[tuple[int, str]] = []  # the section path: (level, text)
+        self.section: str | None = None
+        self.containers: list[str] = []  # open list items and quotes, innermost last
+        self.row = self.col = 0
+        self.deepest = 0
+
+    def add(self, text: str, line: int, part: str | None = None, **cell: int) -> None:
+        if text:
+            self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell)))
+
+    def run(self, tokens: list[Token]) -> None:
+        for i, tok in enumerate(tokens):
+            self.deepest = max(self.deepest, tok.level)
+            kind = tok.type
+            if kind in ("list_item_open", "blockquote_open"):
+                self.containers.append(kind)
+            elif kind in ("list_item_close", "blockquote_close"):
+                self.containers.pop()
+            elif kind == "table_open":
+                self.row = 0
+            elif kind == "tr_open":
+                self.row, self.col = self.row + 1, 0
+            elif kind in ("th_open", "td_open"):
+                self.col += 1
+            elif kind in ("fence", "code_block"):
+                code = "\n".join(line.rstrip() for line in tok.content.split("\n")).strip()
+                self.add(code, tok.map[0] + (2 if kind == "fence" else 1))  # a fence's first code line
+            elif kind == "html_block":
+                self.add(_clean([self.html.text_of(tok.content)]), tok.map[0] + 1)
+            elif kind == "inline":
+                parts: list[str] = []
+                _inline_text(tok.children, self.html, parts)
+                self.inline(tokens[i - 1], tokens[i - 2] if i > 1 else None, parts, tok.map[0] + 1)
+
+    def inline(self, opener: Token, before: Token | None, parts: list[str], line: int) -> None:
+        if opener.type == "heading_open":
+            self.heading(opener, _clean(parts), line)
+        elif opener.type in ("th_open", "td_open"):
+            self.add(_clean(parts), line, "table", row=self.row, col=self.col)
+        elif self.containers and self.containers[-1] == "list_item_open":
+            task = _TASK.match(parts[0]) if parts and before and before.type == "list_item_open" else None
+            if task:  # "- [x] done": the box is markup
+                parts[0] = parts[0][task.end():]
+            self.add(_clean(parts), line, "list")
+        else:  # a paragraph, at the top or in a quote
+            self.add(_clean(parts), line)
+
+    def heading(self, opener: Token, text: str, line: int) -> None:
+        if opener.level > 0:  # in a list or quote: a heading, but not one of the document's
+            self.add(text, line, "heading")
+            return
+        level = int(opener.tag[1:])
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        self.section = _path(self.headings)  # a heading's section: the headings above it
+        self.add(text, line, "heading")
+        if text:
+            self.headings.append((level, _short(text)))
+            self.section = _path(self.headings)
+
+
 def _short(heading: str) -> str:
     return heading if len(heading) <= _SECTION_HEADING_MAX else heading[: _SECTION_HEADING_MAX - 1] + "…"
 
@@ -173,72 +241,15 @@ def _path(headings: list[tuple[int, str]]) -> str | None:
     return " > ".join(text for _, text in headings) or None
 
 
-# --------------------------------------------------------------------------- blocks
+# --------------------------------------------------------------------------- entry point
 
 
 def markdown_blocks(text: str) -> tuple[list[Block], list[str]]:
     """The blocks of a Markdown text (line ends already normalised) and any warnings."""
-    tokens = _parser().parse(_drop_front_matter(text))
-    html = _HTMLText()
-    blocks: list[Block] = []
-    headings: list[tuple[int, str]] = []  # the open section path: (level, text)
-    section: str | None = None
-    containers: list[str] = []  # open list items and quotes, innermost last
-    row = col = 0
-    deepest = 0
-
-    def add(text: str, location: Location) -> None:
-        if text:
-            blocks.append(Block(text, location))
-
-    for i, tok in enumerate(tokens):
-        deepest = max(deepest, tok.level)
-        kind = tok.type
-        if kind in ("list_item_open", "blockquote_open"):
-            containers.append(kind)
-        elif kind in ("list_item_close", "blockquote_close"):
-            containers.pop()
-        elif kind == "tr_open":
-            row, col = row + 1, 0
-        elif kind == "table_open":
-            row = 0
-        elif kind in ("th_open", "td_open"):
-            col += 1
-        elif kind in ("fence", "code_block"):
-            code = "\n".join(line.rstrip() for line in tok.content.split("\n")).strip()
-            first = tok.map[0] + (2 if kind == "fence" else 1)
-            add(code, Location(line=first, section=section))
-        elif kind == "html_block":
-            add(_SPACES.sub(" ", html.text_of(tok.content)).strip(),
-                Location(line=tok.map[0] + 1, section=section))
-        elif kind == "inline":
-            parts: list[str] = []
-            _inline_text(tok.children, html, parts)
-            opener = tokens[i - 1]
-            line = tok.map[0] + 1
-            if opener.type == "heading_open":
-                heading = _clean(parts)
-                if opener.level > 0:  # in a list or quote: a heading, but not the document's
-                    add(heading, Location(line=line, part="heading", section=section))
-                    continue
-                level = int(opener.tag[1:])
-                while headings and headings[-1][0] >= level:
-                    headings.pop()
-                add(heading, Location(line=line, part="heading", section=_path(headings)))
-                if heading:
-                    headings.append((level, _short(heading)))
-                section = _path(headings)
-            elif opener.type in ("th_open", "td_open"):
-                add(_clean(parts), Location(line=line, part="table", row=row, col=col, section=section))
-            else:  # a paragraph
-                in_item = bool(containers) and containers[-1] == "list_item_open"
-                task = _TASK.match(parts[0]) if in_item and tokens[i - 2].type == "list_item_open" and parts else None
-                if task:
-                    parts[0] = parts[0][task.end():]
-                add(_clean(parts), Location(line=line, part="list" if in_item else None, section=section))
+    walk = _Walk()
+    walk.run(_parser().parse(_drop_front_matter(text)))
     warnings = []
-    if deepest >= MAX_NESTING - 1:
-        warnings.append(
-            f"Markdown nested over {MAX_NESTING} levels deep (lists, quotes); text nested deeper was not read"
-        )
-    return blocks, warnings
+    if walk.deepest >= MAX_NESTING - 1:
+        warnings.append(f"Markdown nested too deeply (over {MAX_NESTING} levels of lists and quotes); "
+                        "text nested deeper was not read")
+    return walk.blocks, warnings
