@@ -71,13 +71,15 @@ class Location:
     row: int | None = None
     col: int | None = None
     line: int | None = None
+    section: str | None = None  # Markdown: the headings above the block, "3 Cells > 3.2 The Plasma Membrane"
 
     def as_dict(self) -> dict[str, Any]:
         """The fields that are set, in a fixed order (the JSON contract's `location`)."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     def describe(self) -> str:
-        """A short human label such as 'slide 3, notes' or 'page 2'."""
+        """A short human label such as 'slide 3, notes', 'page 2' or
+        'line 40, list (3 Cells > 3.2 The Plasma Membrane)' (a long section cut on the left)."""
         d = self.as_dict()
         bits = []
         for key in ("page", "slide", "paragraph", "table", "row", "col", "line"):
@@ -85,7 +87,19 @@ class Location:
                 bits.append(f"{key} {d[key]}")
         if "part" in d and d["part"] != "body":
             bits.append(d["part"])
-        return ", ".join(bits) or "document"
+        label = ", ".join(bits) or "document"
+        if self.section:
+            label += f" ({_cut_left(self.section, 60)})"
+        return label
+
+
+def _cut_left(path: str, limit: int) -> str:
+    """A heading path of at most `limit` characters, its start cut off: '… > 3.2 Membranes'."""
+    if len(path) <= limit:
+        return path
+    tail = path[-(limit - 1):]
+    cut = tail.find(" > ")
+    return "…" + (tail[cut:] if cut >= 0 else tail)
 
 
 @dataclass(frozen=True)
