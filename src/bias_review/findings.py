@@ -218,8 +218,7 @@ def passage_segments(passage: str, spans: list[tuple[int, int]]) -> list[tuple[s
 def finding_id(path: str, location: Location, passage_offset: int, passage: str, category: str) -> str:
     """A stable id for one flag: the same document, place, passage and category always give
     the same id, whichever lexicon entries or models matched in it (so reviewers' decisions
-    survive a rescan with newer lexicons or models)."""
-    key = json.dumps(
-        [path, location.as_dict(), passage_offset, passage.strip(), category], sort_keys=True, ensure_ascii=False
-    )
+    survive a rescan with newer lexicons or models, or after a heading above them is renamed)."""
+    place = {k: v for k, v in location.as_dict().items() if k != "section"}  # a renamed heading keeps the ids
+    key = json.dumps([path, place, passage_offset, passage.strip(), category], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
