@@ -421,11 +421,14 @@ ONE_PARAGRAPH = PROSE + "an [[unclosed link, a *star, a `tick and a [bracket. "
 
 @pytest.mark.parametrize("unit", [UNIT, ONE_PARAGRAPH], ids=["chapters", "one paragraph"])
 def test_time_grows_linearly(unit):
-    def seconds(size: int) -> float:
+    def seconds(size: int) -> float:  # best of three: a busy machine must not fail the test
         text = unit * (size // len(unit))
-        t = time.perf_counter()
-        markdown_blocks(text)
-        return time.perf_counter() - t
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            markdown_blocks(text)
+            best = min(best, time.perf_counter() - t)
+        return best
 
     small, large = seconds(1_000_000), seconds(4_000_000)
     assert large / small < 8, (small, large)  # 4x the input; quadratic would be ~16x
