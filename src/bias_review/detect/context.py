@@ -59,9 +59,10 @@ class ContextRules:
             for rule in lexicon.context_rules
         ]
 
-    def apply(self, candidates: list[Candidate], doc: Doc) -> list[Candidate]:
+    def apply(self, candidates: list[Candidate], doc: Doc, *, cited: bool = False) -> list[Candidate]:
         """Lower or quiet each candidate whose sentence (or a neighbour) triggers a rule.
-        Each rule's regex runs at most once per sentence, however many candidates it holds."""
+        Each rule's regex runs at most once per sentence, however many candidates it holds.
+        `cited`: the block is a reference-list entry (its document structure says so)."""
         if not candidates or not self.rules:
             return candidates
         sents = sentences(doc)
@@ -76,7 +77,7 @@ class ContextRules:
 
         for cand in candidates:
             i = index.get(cand.sent_start)
-            if cand.severity is not Severity.INFO and looks_like_citation(cand.passage):
+            if cand.severity is not Severity.INFO and (cited or looks_like_citation(cand.passage)):
                 self._effect(cand, CITED, "a reference entry")
                 continue
             for r, compiled in enumerate(self.rules):

@@ -32,3 +32,16 @@ def is_prose(text: str) -> bool:
     if len(_WORD.findall(stripped)) < MIN_PROSE_WORDS or stripped[-1:] not in ".!?:;\"”’)":
         return False
     return not looks_like_options(stripped) and not looks_like_citation(stripped)
+
+
+_REFERENCE_HEADING = re.compile(
+    r"\b(?:references?|bibliography|works cited|further reading|suggested reading|citations|sources)\s*$",
+    re.IGNORECASE)
+
+
+def in_reference_section(section: str | None) -> bool:
+    """A block under a References / Bibliography / Further reading heading (the last heading of
+    its Markdown section path): what it holds are cited works."""
+    if not section:
+        return False
+    return _REFERENCE_HEADING.search(section.rsplit(" > ", 1)[-1]) is not None
