@@ -12,7 +12,7 @@ from bias_review.parse import parse
 from bias_review.parse.document import Block
 from bias_review.report.docx_common import location_label
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"([.!?][\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class Passage:
 
 def sentences(text: str) -> list[str]:
     """`text` split after '.', '!' or '?' followed by space and a capital or digit."""
-    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+    marked = _SENTENCE_END.sub("\\1\n", " ".join(text.split()))
+    return [s.strip() for s in marked.split("\n") if s.strip()]
 
 
 def passages_of(blocks: Iterable[Block]) -> list[Passage]:
