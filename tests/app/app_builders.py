@@ -75,7 +75,10 @@ def goto(at: AppTest, page: str) -> AppTest:
 
 
 def page_names(at: AppTest) -> list[str]:
-    return [info.get("url_pathname") or "upload" for info in at._registered_pages.values()]  # noqa: SLF001
+    """The url paths of the pages in the navigation (function pages have no script path; the
+    default page's url path is empty)."""
+    pages = at._registered_pages.values()  # noqa: SLF001
+    return [info.get("url_pathname") or "upload" for info in pages if not info.get("script_path")]
 
 
 def markdown_text(at: AppTest) -> str:
