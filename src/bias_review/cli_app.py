@@ -16,7 +16,7 @@ app_cli = typer.Typer(no_args_is_help=True)  # added to the main app without a n
 # The settings of the repository's .streamlit/config.toml, given on the command line so they
 # hold whatever folder the app is started from.
 STREAMLIT_SETTINGS = {"server.headless": "true", "server.maxUploadSize": "100",
-                      "browser.gatherUsageStats": "false"}
+                      "browser.gatherUsageStats": "false", "client.toolbarMode": "viewer"}
 
 
 def app_script() -> Path:

@@ -109,33 +109,26 @@ def _reset_form(item: QueueItem) -> None:
 
 def _decision_widgets(store: Store, item: QueueItem, next_id: Optional[int], reviewer: Optional[str]) -> None:
     off = reviewer is None
-    accept_col, dismiss_col = st.columns(2)
-    accept_col.button("Accept", key="review_accept", type="primary", disabled=off, on_click=_decide,
-                      args=(store, item, "accepted", next_id))
-    with dismiss_col:
-        st.selectbox("Dismiss reason", list(views.REASON_LABELS), format_func=views.REASON_LABELS.get,
+    accept, reason, details, dismiss = st.columns([1, 2, 3, 1], vertical_alignment="bottom")
+    accept.button("Accept", key="review_accept", type="primary", disabled=off, on_click=_decide,
+                  args=(store, item, "accepted", next_id))
+    reason.selectbox("Dismiss reason", list(views.REASON_LABELS), format_func=views.REASON_LABELS.get,
                      key="review_reason")
-        st.text_input("Reason details", key="review_reason_text")
-        st.button("Dismiss", key="review_dismiss", disabled=off, on_click=_decide,
-                  args=(store, item, "dismissed", next_id))
-    category_col, severity_col = st.columns(2)
-    with category_col:
-        st.selectbox("Category", views.CATEGORIES, key="review_new_category")
-        st.button("Save category", key="review_save_category", disabled=off, on_click=_decide,
-                  args=(store, item, "recategorised", next_id))
-    with severity_col:
-        st.selectbox("Severity", views.SEVERITIES, key="review_new_severity")
-        st.button("Save severity", key="review_save_severity", disabled=off, on_click=_decide,
-                  args=(store, item, "severity", next_id))
-    rewrite_col, comment_col = st.columns(2)
-    with rewrite_col:
-        st.text_area("Suggested rewrite", key="review_rewrite")
-        st.button("Save rewrite", key="review_save_rewrite", disabled=off, on_click=_decide,
-                  args=(store, item, "rewrite", None))
-    with comment_col:
-        st.text_area("Comment", key="review_comment")
-        st.button("Save comment", key="review_save_comment", disabled=off, on_click=_decide,
-                  args=(store, item, "comment", None))
+    details.text_input("Reason details", key="review_reason_text")
+    dismiss.button("Dismiss", key="review_dismiss", disabled=off, on_click=_decide,
+                   args=(store, item, "dismissed", next_id))
+    category, save_category, severity, save_severity = st.columns([3, 1, 2, 1], vertical_alignment="bottom")
+    category.selectbox("Category", views.CATEGORIES, key="review_new_category")
+    save_category.button("Save category", key="review_save_category", disabled=off, on_click=_decide,
+                         args=(store, item, "recategorised", next_id))
+    severity.selectbox("Severity", views.SEVERITIES, key="review_new_severity")
+    save_severity.button("Save severity", key="review_save_severity", disabled=off, on_click=_decide,
+                         args=(store, item, "severity", next_id))
+    for column, decision, label in zip(st.columns(2), ("rewrite", "comment"), ("Suggested rewrite", "Comment")):
+        with column:
+            st.text_area(label, key=f"review_{decision}", height=80)
+            st.button(f"Save {decision}", key=f"review_save_{decision}", disabled=off, on_click=_decide,
+                      args=(store, item, decision, None))
 
 
 def _decide(store: Store, item: QueueItem, decision: str, next_id: Optional[int]) -> None:
