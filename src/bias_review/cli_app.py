@@ -4,31 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from importlib.resources import files
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from bias_review.webapp.server import serve_command
+
 app_cli = typer.Typer(no_args_is_help=True)  # added to the main app without a name
-
-# The settings of the repository's .streamlit/config.toml, given on the command line so they
-# hold whatever folder the app is started from.
-STREAMLIT_SETTINGS = {"server.headless": "true", "server.maxUploadSize": "100",
-                      "browser.gatherUsageStats": "false", "client.toolbarMode": "viewer"}
-
-
-def app_script() -> Path:
-    """The installed package's Streamlit entry (the repository's app.py runs the same main)."""
-    return Path(str(files("bias_review.webapp") / "streamlit_app.py"))
-
-
-def serve_command(port: int, address: str) -> list[str]:
-    """The `streamlit run` command line for the app."""
-    settings = {**STREAMLIT_SETTINGS, "server.port": str(port), "server.address": address}
-    flags = [item for key, value in settings.items() for item in (f"--{key}", value)]
-    return [sys.executable, "-m", "streamlit", "run", str(app_script()), *flags]
 
 
 @app_cli.command()

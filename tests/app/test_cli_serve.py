@@ -7,7 +7,7 @@ import sys
 from typer.testing import CliRunner
 
 from bias_review.cli import app
-from bias_review.cli_app import app_script, serve_command
+from bias_review.webapp.server import app_script, serve_command
 
 
 def test_serve_has_help():

@@ -7,14 +7,10 @@ Without /usr/bin/chromium the test is skipped, except in CI (CI=true), where it 
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,50 +43,18 @@ def _need_chromium() -> None:
     pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as res:
-                if res.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"streamlit did not answer at {url} within {timeout} s")
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The app on a free port; yields (its URL, the database URL)."""
+    """`streamlit run app.py` on a free port with its own store; yields (its URL, the database URL)."""
+    from bias_review.webapp.server import running_app
+
     _need_chromium()
-    port = _free_port()
     db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
     env = {**os.environ, "BIAS_REVIEW_DB": db, "BIAS_REVIEW_DATA": str(tmp_path / "data")}
     env.pop("BIAS_REVIEW_ROLES", None)
-    log = open(tmp_path / "streamlit.log", "wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, server)
+    with open(tmp_path / "streamlit.log", "wb") as log, \
+            running_app(env, script=ROOT / "app.py", cwd=ROOT, log=log) as (url, _):
         yield url, db
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _docx(path: Path) -> Path:
