@@ -103,6 +103,8 @@ def in_process(pdf: Path, repeat: int) -> tuple[list[float], int]:
 
 def through_browser(pdf: Path, repeat: int, browser) -> list[float]:
     """Seconds from "Upload and scan" to the flags and downloads on the page, warm engine."""
+    from playwright.sync_api import expect
+
     from bias_review.webapp.server import running_app
 
     times = []
@@ -115,6 +117,8 @@ def through_browser(pdf: Path, repeat: int, browser) -> list[float]:
                 page.goto(url)
                 page.get_by_label("Course name (required)").fill(f"Bench {n}")
                 page.locator("input[type=file]").set_input_files(str(pdf if n else warmup))
+                expect(page.get_by_test_id("stFileChipName")).to_have_text((pdf if n else warmup).name)
+                expect(page.get_by_test_id("stFileChipIconSpinner")).to_have_count(0, timeout=TIMEOUT_MS)
                 start = time.perf_counter()
                 page.get_by_role("button", name="Upload and scan").click()
                 page.get_by_text("Scanned 1 of 1 file(s)").wait_for(timeout=TIMEOUT_MS)
