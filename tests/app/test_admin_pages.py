@@ -130,7 +130,7 @@ def test_retrain_then_activate(app_store, roles, monkeypatch, tmp_path):
                         types.SimpleNamespace(retrain_from_store=retrain_from_store))
     at = goto(logged_in("ana@school.edu"), "models")
     at.button(key="models_retrain").click().run()
-    assert not at.exception and calls and calls[0].is_relative_to(app_store.data_dir)
+    assert not at.exception and calls == [app_store.data_dir / "models"]
     compare = at.dataframe[-1].value
     assert list(compare["metric"]) == ["dev.f1", "held_back.f1"] and list(compare["change"]) == [0.03, 0.25]
     assert active_model(app_store) is None  # registered, not active
@@ -140,3 +140,18 @@ def test_retrain_then_activate(app_store, roles, monkeypatch, tmp_path):
     at.button(key="models_activate").click().run()
     assert active_model(app_store).version == "clf-new"
     assert "clf-new is active" in html.unescape(at.success[0].value)
+
+
+@pytest.mark.parametrize("error, shown", [
+    (ValueError("too few reviewer decisions to retrain"), "too few reviewer decisions to retrain"),
+    (KeyError("dev"), "internal error while retraining (KeyError: 'dev')"),
+])
+def test_a_failed_retraining_is_one_clear_line(app_store, roles, monkeypatch, error, shown):
+    def retrain_from_store(store, **_):
+        raise error
+
+    monkeypatch.setitem(sys.modules, "bias_review.learning",
+                        types.SimpleNamespace(retrain_from_store=retrain_from_store))
+    at = goto(logged_in("ana@school.edu"), "models")
+    at.button(key="models_retrain").click().run()
+    assert not at.exception and [html.unescape(e.value) for e in at.error] == [shown]

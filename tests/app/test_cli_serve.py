@@ -32,3 +32,16 @@ def test_serve_passes_the_database_to_streamlit(monkeypatch, tmp_path):
     cmd, env = calls[0]
     assert env["BIAS_REVIEW_DB"] == "sqlite:///x.sqlite" and env["BIAS_REVIEW_DATA"] == str(tmp_path)
     assert "8601" in cmd
+
+
+def test_repository_config_matches_serve():
+    import tomllib
+    from pathlib import Path
+
+    from bias_review.webapp.server import STREAMLIT_SETTINGS
+
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    flat = {f"{section}.{key}": value for section, values in config.items() if isinstance(values, dict)
+            for key, value in values.items()}
+    for key, value in STREAMLIT_SETTINGS.items():
+        assert str(flat[key]).lower() == value, key

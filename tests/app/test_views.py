@@ -90,9 +90,15 @@ def test_lexicon_tables():
 
 def test_model_and_metric_tables():
     when = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
-    rows = views.model_rows([ModelInfo(1, "clf-2", "/m", {"dev": {"f1": 0.91234}, "n": 3}, when, True)])
-    assert rows == [{"version": "clf-2", "active": True, "created": "2026-01-02 03:04", "dev.f1": 0.912, "n": 3}]
-    assert views.compare_metrics({"dev": {"f1": 0.8}, "note": "x"}, {"dev": {"f1": 0.85}, "held": {"f1": 0.7}}) == [
+    report = {"n": 40, "flag_vs_none": {"f1": 0.91234}, "per_category": {"stereotype": {"f1": 0.5}},
+              "confusion": {"stereotype": {"none": 2}}}
+    metrics = {"before": {"model_version": "clf-1", "dev": report}, "after": {"model_version": "clf-2", "dev": report,
+               "held_back": None}, "decisions_used": 9}
+    rows = views.model_rows([ModelInfo(1, "clf-2", "/m", metrics, when, True)])
+    assert rows == [{"version": "clf-2", "active": True, "created": "2026-01-02 03:04", "after.dev.n": 40,
+                     "after.dev.flag_vs_none.f1": 0.912, "decisions_used": 9}]
+    assert views.compare_metrics({"dev": {"f1": 0.8}, "note": "x", "held": None},
+                                 {"dev": {"f1": 0.85}, "held": {"f1": 0.7}}) == [
         {"metric": "dev.f1", "before": 0.8, "after": 0.85, "change": 0.05},
         {"metric": "held.f1", "before": None, "after": 0.7, "change": None},
     ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import asdict, is_dataclass
-from datetime import datetime, timezone
 from types import ModuleType
 from typing import Any, Optional
 
@@ -65,13 +64,15 @@ def _retrain(store: Store) -> None:
     if learning is None:
         st.info(NOT_AVAILABLE)
         return
-    out_dir = store.data_dir / "models" / datetime.now(timezone.utc).strftime("retrain-%Y%m%dT%H%M%S")
+    out_dir = store.data_dir / "models"  # each version in its own new folder below
     with st.status("Retraining…", expanded=True) as status:
         try:
             result = learning.retrain_from_store(store, out_dir=out_dir, log=lambda m: st.text(str(m)))
-        except (ValueError, OSError, StoreError) as exc:
+        except Exception as exc:  # noqa: BLE001 - the admin gets one clear line, not a traceback
             status.update(label="Retraining failed", state="error")
-            st.error(markup.safe(exc))
+            # too few decisions, a model folder that exists, … are said as they are
+            known = isinstance(exc, (ValueError, OSError, StoreError))
+            st.error(markup.safe(exc if known else f"internal error while retraining ({type(exc).__name__}: {exc})"))
             return
         status.update(label=f"Trained model {result.version}", state="complete", expanded=False)
     st.session_state[PENDING] = _plain(result)

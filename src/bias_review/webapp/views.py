@@ -33,6 +33,7 @@ CATEGORY_COLOURS: dict[str, str] = {
 }
 SEVERITY_COLOURS: dict[str, str] = {"high": "#b42318", "medium": "#b54708", "low": "#175cd3", "info": "#667085"}
 _FALLBACK = "#e4e7ec"
+DETAIL = {"confusion", "per_category"}  # metric tables left out of the model tables
 
 
 def category_colour(category: str) -> str:
@@ -162,14 +163,20 @@ def most_dismissed(stats: Iterable[LexiconStat], limit: int = 20) -> list[Lexico
 
 
 def model_rows(models: Iterable[ModelInfo]) -> list[dict[str, Any]]:
-    """Registered model versions with their headline metrics."""
+    """Registered model versions with their headline metrics (those measured after training)."""
     rows = []
     for m in models:
         row: dict[str, Any] = {"version": m.version, "active": m.active,
                                "created": m.created_at.strftime("%Y-%m-%d %H:%M")}
-        row.update({k: v for k, v in flat_metrics(m.metrics).items() if not isinstance(v, (dict, list))})
+        row.update({k: v for k, v in headline_metrics(m.metrics).items() if not k.startswith("before.")})
         rows.append(row)
     return rows
+
+
+def headline_metrics(metrics: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """Flat numeric metrics without the detail tables (confusion matrices, per-category scores)."""
+    return {k: v for k, v in flat_metrics(metrics).items()
+            if isinstance(v, (int, float)) and not any(part in DETAIL for part in k.split("."))}
 
 
 def flat_metrics(metrics: Optional[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
@@ -185,14 +192,12 @@ def flat_metrics(metrics: Optional[dict[str, Any]], prefix: str = "") -> dict[st
 
 
 def compare_metrics(before: Optional[dict[str, Any]], after: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Before / after / change for every numeric metric either side has."""
-    b, a = flat_metrics(before), flat_metrics(after)
+    """Before / after / change for every headline metric either side has."""
+    b, a = headline_metrics(before), headline_metrics(after)
     rows = []
     for key in sorted(set(b) | set(a)):
         x, y = b.get(key), a.get(key)
-        if not isinstance(x, (int, float, type(None))) or not isinstance(y, (int, float, type(None))):
-            continue
-        change = round(y - x, 3) if isinstance(x, (int, float)) and isinstance(y, (int, float)) else None
+        change = round(y - x, 3) if x is not None and y is not None else None
         rows.append({"metric": key, "before": x, "after": y, "change": change})
     return rows
 
