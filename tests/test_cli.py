@@ -159,3 +159,26 @@ def test_every_command_has_help_and_is_in_the_readme():
         res = runner.invoke(app, [*cmd, "--help"])
         assert res.exit_code == 0 and len(res.stdout) > 50, cmd
         assert "bias-review " + " ".join(cmd) in readme, cmd
+
+
+def test_scan_into_the_review_store_and_rescan_keeps_one_copy(tmp_path: Path):
+    from bias_review.store import courses, documents, open_store, queue
+
+    url = f"sqlite:///{tmp_path / 'review.sqlite'}"
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for _ in range(2):
+        res = runner.invoke(app, ["scan", str(examples), "--db", url, "--course", "Renal 101",
+                                  "--format", "json", "--no-classifier"])
+        assert res.exit_code == 0, res.output
+    reported = json.loads(res.stdout)
+    store = open_store(url, data=tmp_path)
+    assert [c.name for c in courses(store)] == ["Renal 101"]
+    assert sorted(d.name for d in documents(store)) == sorted(Path(d["path"]).name for d in reported["documents"])
+    flags = [q for q in queue(store) if q.severity != "info"]
+    assert len(flags) == reported["summary"]["findings"]  # the second scan added no copies
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_course_without_db_is_refused():
+    res = runner.invoke(app, ["scan", ".", "--course", "x"])
+    assert res.exit_code == 2 and "--course goes with --db" in res.output

@@ -53,6 +53,9 @@ def scan(
     model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Give up on a file after this many seconds (0: no limit)."),
     trace: bool = typer.Option(False, help="Show every detector's and context rule's reason."),
+    db: Optional[str] = typer.Option(None, "--db", help="Also store the files and their findings in this review "
+                                     "store (a database URL; 'default' for $BIAS_REVIEW_DB or the data folder)."),
+    course: Optional[str] = typer.Option(None, help="With --db: the course the files belong to."),
 ) -> None:
     """Scan files and directories and report every flagged passage."""
     from bias_review.classifier.predict import ModelError
@@ -74,6 +77,9 @@ def scan(
     files = expand_paths([p for p in paths if p.exists()], exclude=exclude)
     if not files:
         _die("nothing to scan (no supported files found)")
+    if course and not db:
+        _die("--course goes with --db")
+    recorder = _store_recorder(db, course) if db else None
     with _report_sink(out, stream=fmt == "jsonl") as sink:
         from bias_review.engine import Engine
 
@@ -83,7 +89,7 @@ def scan(
         except (LexiconError, ModelError) as exc:
             _die(str(exc))
         result = _run_scan(engine, files, fmt=fmt, sink=sink, floor=floor, trace=trace,
-                           timeout=timeout or None)
+                           timeout=timeout or None, recorder=recorder)
     if out is not None:
         s = result.summary(floor)
         typer.echo(f"wrote {out}: {s['documents']} document(s), {s['findings']} finding(s), {s['failed']} failed", err=True)
@@ -96,9 +102,10 @@ def scan(
         raise typer.Exit(EXIT_FAIL_ON)
 
 
-def _run_scan(engine, files, *, fmt: str, sink, floor: Severity, trace: bool, timeout: float | None):
-    """Scan `files` one by one with a progress bar; JSON Lines are written as each file ends,
-    other formats once at the end."""
+def _run_scan(engine, files, *, fmt: str, sink, floor: Severity, trace: bool, timeout: float | None,
+              recorder=None):
+    """Scan `files` one by one with a progress bar; JSON Lines are written (and the store
+    updated) as each file ends, other formats once at the end."""
     from bias_review.progress import scan_progress
     from bias_review.report import render
 
@@ -109,12 +116,15 @@ def _run_scan(engine, files, *, fmt: str, sink, floor: Severity, trace: bool, ti
         writer = JsonlWriter(sink, min_severity=floor, with_trace=trace)
         writer.start(engine.result_of([]).tool())
     results = []
+    tool = engine.result_of([]).tool()
     with scan_progress(len(files)) as progress:
-        for doc in engine.scan_iter(files, timeout=timeout):
+        for path, doc in zip(files, engine.scan_iter(files, timeout=timeout)):
             results.append(doc)
             progress.update(doc)
             if writer is not None:
                 writer.document(doc)
+            if recorder is not None:
+                recorder(path, doc, tool)
     result = engine.result_of(results)
     if writer is not None:
         writer.finish(result)
@@ -153,6 +163,28 @@ def _report_sink(out: Optional[Path], *, stream: bool) -> Iterator[TextIO]:
             os.unlink(tmp)
 
 
+def _store_recorder(db: str, course: Optional[str]):
+    """A function that keeps each scanned file and its findings in the review store."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bias_review.findings import Severity as S
+    from bias_review.store import StoreError, add_course, open_store, record_file_scan
+    from bias_review.store.db import describe_error
+
+    try:
+        store = open_store(None if db == "default" else db)
+        course_ref = add_course(store, course) if course else None
+    except (StoreError, OSError) as exc:
+        _die(f"--db: {exc}")
+    except SQLAlchemyError as exc:
+        _die(f"--db: {describe_error(exc)}")
+
+    def record(path: Path, doc, tool: dict) -> None:
+        record_file_scan(store, path, doc.as_dict(min_severity=S.INFO), tool, name=doc.path, course=course_ref)
+
+    return record
+
+
 def _detector_names(no_classifier: bool) -> tuple[str, ...]:
     from bias_review.detect.registry import DEFAULT_DETECTORS
 
@@ -185,7 +217,8 @@ def train(
 
 @app.command()
 def evaluate(
-    file: Path = typer.Argument(..., help="Labelled JSONL: one object per line with `text` and `label`."),
+    file: Path = typer.Argument(..., help="Labelled JSONL (one object per line with `text` and `label`), or a folder of them."),
+    split: Optional[str] = typer.Option(None, help="With a folder holding split.json (models/real): training or evaluation."),
     model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     errors: bool = typer.Option(False, help="List the combined engine's mistakes."),
@@ -194,12 +227,12 @@ def evaluate(
     alone and combined."""
     import json as _json
 
-    from bias_review.classifier.model import ModelError
+    from bias_review.classifier.predict import ModelError
     from bias_review.evaluate import format_report, load_examples
     from bias_review.evaluation_modes import evaluate_modes
 
     try:
-        examples = load_examples(file)
+        examples = load_examples(file, split=split)
         reports = evaluate_modes(examples, model_dir=model)
     except (ValueError, OSError, ModelError) as exc:
         _die(str(exc))

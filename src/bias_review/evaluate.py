@@ -1,7 +1,9 @@
 """Sentence-level evaluation of the engine on labelled JSONL (`text`, `label`).
 
 A sentence's prediction is the category of its strongest flag (highest severity, then score),
-or `none` when nothing at `low` or above was found.
+or `none` when nothing at `low` or above was found; the same at `medium` and above gives the
+`medium+` scores. A folder of labelled files with a `split.json` (the real-text set in
+models/real/) can be read whole or by split (`training` / `evaluation`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bias_review.findings import LABELS, NONE, Finding
+from bias_review.findings import LABELS, NONE, Finding, Severity
 
 
 @dataclass
@@ -19,12 +21,29 @@ class Example:
     text: str
     label: str
     note: str = ""
+    source: str = ""
 
 
-def load_examples(path: str | Path) -> list[Example]:
-    """Read labelled JSONL; a bad line raises ValueError naming file and line."""
+SPLITS = ("training", "evaluation")
+
+
+def load_examples(path: str | Path, *, split: str | None = None) -> list[Example]:
+    """Read labelled JSONL (a file, or every *.jsonl of a folder); a bad line raises ValueError
+    naming file and line. With `split`, keep the rows whose `source` is in (evaluation) or not
+    in (training) the folder's split.json."""
+    path = Path(path)
+    if path.is_dir():
+        out = [ex for f in sorted(path.glob("*.jsonl")) for ex in load_examples(f)]
+        if split is None:
+            return out
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; choose {' or '.join(SPLITS)}")
+        held = set(json.loads((path / "split.json").read_text(encoding="utf-8"))["evaluation"])
+        return [ex for ex in out if (ex.source in held) == (split == "evaluation")]
+    if split is not None:
+        raise ValueError("--split needs a folder with split.json (such as models/real)")
     out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -34,13 +53,13 @@ def load_examples(path: str | Path) -> list[Example]:
             raise ValueError(f"{path}:{n}: not a JSON object with 'text' and 'label' ({exc})") from None
         if label not in LABELS:
             raise ValueError(f"{path}:{n}: unknown label {label!r}")
-        out.append(Example(text, label, row.get("note", "")))
+        out.append(Example(text, label, row.get("note", ""), row.get("source", "")))
     return out
 
 
-def predict_label(findings: list[Finding]) -> str:
-    """The sentence-level label implied by a sentence's findings."""
-    flags = [f for f in findings if f.is_flag]
+def predict_label(findings: list[Finding], floor: Severity = Severity.LOW) -> str:
+    """The sentence-level label implied by a sentence's findings at or above `floor`."""
+    flags = [f for f in findings if f.is_flag and f.severity.at_least(floor)]
     if not flags:
         return NONE
     best = max(flags, key=lambda f: (f.severity.rank, f.score))
@@ -74,22 +93,32 @@ class Report:
     false_flag_rate_on_negatives: float
     n: int
     errors: list[dict[str, str]] = field(default_factory=list)
+    flag_medium: Scores | None = None  # flag vs none counting only medium and high flags
+    right_category: float = 0.0  # of the sentences rightly flagged, the share with the right category
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "n": self.n,
             "flag_vs_none": self.flag.as_dict(),
+            "flag_vs_none_medium": self.flag_medium.as_dict() if self.flag_medium else None,
+            "right_category": round(self.right_category, 3),
             "per_category": {k: v.as_dict() for k, v in self.per_category.items()},
             "false_flag_rate_on_negatives": round(self.false_flag_rate_on_negatives, 3),
             "confusion": self.confusion,
         }
 
 
-def score(gold: list[str], pred: list[str], texts: list[str] | None = None) -> Report:
-    """Flag-vs-none and per-category precision/recall/F1, plus a confusion matrix."""
+def _flag_scores(gold: list[str], pred: list[str]) -> Scores:
     tp = sum(1 for g, p in zip(gold, pred) if g != NONE and p != NONE)
     fp = sum(1 for g, p in zip(gold, pred) if g == NONE and p != NONE)
     fn = sum(1 for g, p in zip(gold, pred) if g != NONE and p == NONE)
+    return _prf(tp, fp, fn)
+
+
+def score(gold: list[str], pred: list[str], texts: list[str] | None = None,
+          pred_medium: list[str] | None = None) -> Report:
+    """Flag-vs-none and per-category precision/recall/F1, plus a confusion matrix."""
+    fp = sum(1 for g, p in zip(gold, pred) if g == NONE and p != NONE)
     per = {}
     for cat in LABELS[:-1]:
         ctp = sum(1 for g, p in zip(gold, pred) if g == cat and p == cat)
@@ -103,21 +132,29 @@ def score(gold: list[str], pred: list[str], texts: list[str] | None = None) -> R
     errors = []
     if texts is not None:
         errors = [{"text": t, "gold": g, "pred": p} for t, g, p in zip(texts, gold, pred) if g != p]
-    return Report(_prf(tp, fp, fn), per, confusion, fp / negatives if negatives else 0.0, len(gold), errors)
+    hits = [(g, p) for g, p in zip(gold, pred) if g != NONE and p != NONE]
+    right = sum(1 for g, p in hits if g == p) / len(hits) if hits else 0.0
+    return Report(_flag_scores(gold, pred), per, confusion, fp / negatives if negatives else 0.0, len(gold), errors,
+                  _flag_scores(gold, pred_medium) if pred_medium is not None else None, right)
 
 
 def evaluate_engine(engine, examples: list[Example]) -> Report:
     """Run the engine on each example sentence and score it."""
-    pred = [predict_label(engine.analyze_text(ex.text)) for ex in examples]
-    return score([ex.label for ex in examples], pred, [ex.text for ex in examples])
+    found = [engine.analyze_text(ex.text) for ex in examples]
+    return score([ex.label for ex in examples], [predict_label(f) for f in found], [ex.text for ex in examples],
+                 [predict_label(f, Severity.MEDIUM) for f in found])
 
 
 def format_report(name: str, report: Report) -> str:
     """A plain-text table of a report."""
     lines = [f"== {name} (n={report.n})",
              f"flag vs none: P {report.flag.precision:.3f}  R {report.flag.recall:.3f}  F1 {report.flag.f1:.3f}"
-             f"  (false flags on negatives {report.false_flag_rate_on_negatives:.1%})",
-             f"{'category':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}"]
+             f"  (false flags on negatives {report.false_flag_rate_on_negatives:.1%})"]
+    if report.flag_medium is not None:
+        m = report.flag_medium
+        lines.append(f"medium and above: P {m.precision:.3f}  R {m.recall:.3f}  F1 {m.f1:.3f};"
+                     f"  right category on true flags {report.right_category:.1%}")
+    lines.append(f"{'category':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}")
     for cat, s in report.per_category.items():
         lines.append(f"{cat:24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:5d}")
     short = {l: l.split("-")[0][:6] if l != NONE else "none" for l in LABELS}

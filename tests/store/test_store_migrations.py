@@ -12,8 +12,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from bias_review.store import (
-    activate_model, active_model, current_revision, decide, head_revision, history, open_store, queue,
-    register_model, upgrade,
+    activate_model, active_model, current_revision, deactivate_models, decide, head_revision, history, models,
+    open_store, queue, register_model, upgrade,
 )
 from bias_review.store.db import make_engine
 from bias_review.store.migrate import VERSION_TABLE
@@ -90,3 +90,13 @@ def test_only_one_model_is_active(store):
     with pytest.raises(DBAPIError):
         with store.engine.begin() as conn:
             conn.execute(text("UPDATE model_versions SET active = TRUE"))
+
+
+def test_deactivating_leaves_no_model_active_and_keeps_the_register(store):
+    register_model(store, "clf-a", "a", {"macro_f1": 0.8})
+    deactivate_models(store)  # nothing active: a no-op
+    activate_model(store, "clf-a")
+    deactivate_models(store)
+    assert active_model(store) is None
+    assert [(m.version, m.active) for m in models(store)] == [("clf-a", False)]
+    assert activate_model(store, "clf-a").active

@@ -26,16 +26,19 @@ def read_annotations(source: str) -> list[dict]:
     return training_verdicts(source)
 
 
-def build_model(training_dir: Path, *, annotations: str | None = None, family: str | None = None,
+def build_model(training_dir: Path, *, annotations: str | list[dict] | None = None, family: str | None = None,
                 folds: int = 5, log=print) -> tuple[M.TrainedModel, str]:
-    """Train on `training_dir` (+ annotations), choose thresholds, and return (model, version)."""
+    """Train on `training_dir` (+ annotations), choose thresholds, and return (model, version).
+
+    `annotations` is a JSONL export or database URL (`read_annotations`), or verdict records
+    already read (dicts with `passage`, `decision`, `category`, `new_category`)."""
     rows: list[TrainingRow] = load_training(training_dir)
     files = training_files(training_dir)
     digest = data_hash(files)
     version = f"clf-{digest[:10]}"
     extra_rows: list[TrainingRow] = []
     if annotations:
-        records = read_annotations(annotations)
+        records = read_annotations(annotations) if isinstance(annotations, str) else annotations
         extra_rows = annotation_rows(records)
         log(f"annotations: {len(extra_rows)} reviewer decision(s), weight {extra_rows[0].weight if extra_rows else 0}")
         import hashlib

@@ -50,6 +50,12 @@ def activate_model(store: Store, version: str) -> ModelInfo:
     return store.write(work)
 
 
+def deactivate_models(store: Store) -> None:
+    """Leave no model active: scans go back to the bundled model (the register is kept)."""
+    store.write(lambda session: session.execute(
+        update(ModelVersion).where(ModelVersion.active.is_(True)).values(active=False)))
+
+
 def active_model(store: Store) -> Optional[ModelInfo]:
     """The active model version, or None (then the bundled model is used)."""
     with store.read() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import select
@@ -102,3 +103,16 @@ def record_scan_result(store: Store, scan: Mapping[str, Any], documents: Mapping
         out.append(record_scan(store, documents[path], result, tool.get("lexicon_version") or "",
                                tool.get("model_version"), tool.get("version") or ""))
     return out
+
+
+def record_file_scan(store: Store, path: str | Path, result: Mapping[str, Any], tool: Mapping[str, Any], *,
+                     name: Optional[str] = None, course: Optional[Ref] = None,
+                     uploader: Optional[str] = None) -> ScanInfo:
+    """Keep a scanned file in the store (see `add_document`) and record its scan: one call per
+    file of a command-line or batch scan. `result` is the document's JSON-contract dict (with
+    `info` findings), `tool` the contract's `tool` object."""
+    from bias_review.store.catalog import add_document
+
+    doc = add_document(store, Path(path), name=name, course=course, uploader=uploader)
+    return record_scan(store, doc, result, tool.get("lexicon_version") or "", tool.get("model_version"),
+                       tool.get("version") or "")
