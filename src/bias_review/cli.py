@@ -310,3 +310,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+from bias_review.cli_app import app_cli; app.add_typer(app_cli)  # noqa: E402,E702 serve
