@@ -37,6 +37,7 @@ class ClassifierDetector(Judge):
         # a sentence is scored only if it passes the same gate
         self._index = GateIndex(topic_gate)
         self.entries = {e.category: e for e in lexicon.entries.values() if e.detector == "classifier"}
+        self.not_quieted = frozenset(e.id for e in lexicon.entries.values() if not e.model_may_quiet)
         # a category's own findings need one of its entry's `requires` terms in the sentence
         self.requires = {
             cat: [compile_terms(expand_terms(g, lexicon.term_sets)) for g in (e.requires, e.requires_also) if g]
@@ -77,7 +78,7 @@ class ClassifierDetector(Judge):
             p_none = float(row[_NONE])
             p_cat = float(row[LABELS.index(cand.category.value)])
             entry = self.entries.get(cand.category)
-            quiets = entry.quiets if entry else True
+            quiets = (entry.quiets if entry else True) and cand.rule_id not in self.not_quieted
             if cand.severity is not Severity.INFO and quiets and p_none >= t["quiet"]:
                 change = -cand.score * 0.7
                 cand.score += change

@@ -10,8 +10,10 @@ import re
 MIN_PROSE_WORDS = 6
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _OPTIONS = re.compile(r"(?:^|\s)(?:[a-eA-E]|[ivx]{1,3})[.)]\s.*\s(?:[a-eA-E]|[ivx]{1,3})[.)]\s")
+# the shape of a reference-list entry (not an in-text citation such as "(Smith et al., 1998)"):
+# "(1998)." after the authors, a volume(issue), a DOI, pages, an edition, a journal name
 _CITATION = re.compile(
-    r"\bet al\.|\(\d{4}[a-z]?\)|\b(?:19|20)\d{2}[a-z]?\)?[.;,]\s*\d+\s*[(:]|\bdoi:|\bpp?\.\s*\d|\bvol\.\s*\d"
+    r"\(\d{4}[a-z]?\)\.|\b\d+\s?\(\d+\)[,:]|\b(?:19|20)\d{2}[a-z]?;\s*\d+|\bdoi:|\bpp?\.\s*\d|\bvol\.\s*\d"
     r"|\(\d+(?:st|nd|rd|th) ed\.\)|\bRetrieved from\b|\bJournal of\b|\bhttps?://", re.IGNORECASE)
 
 

@@ -27,7 +27,7 @@ CONTEXT_FILE = "context.yml"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ENTRY_KEYS = {
     "id", "category", "severity", "patterns", "requires", "requires_also", "unless", "explanation",
-    "suggestion", "references", "note", "detector", "own", "quiets",
+    "suggestion", "references", "note", "detector", "own", "quiets", "model_may_quiet",
 }
 _TOKEN_KEYS = {
     "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
@@ -263,6 +263,10 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
             if detector != "classifier" or not isinstance(data[key], bool):
                 problems.append(f"{label}: field {key!r}: true or false, on classifier entries only")
             flags[key] = bool(data[key])
+    if "model_may_quiet" in data:
+        if detector is not None or not isinstance(data["model_may_quiet"], bool):
+            problems.append(f"{label}: field 'model_may_quiet': true or false, on lexicon entries only")
+        flags["model_may_quiet"] = bool(data["model_may_quiet"])
     if len(problems) > before:
         return None
     return LexiconEntry(

@@ -56,6 +56,9 @@ class LexiconEntry:
     # its "race-conscious" reading quiet the lexicon's findings of this category?
     own: bool = True
     quiets: bool = True
+    # for a lexicon entry: may the classifier's race-conscious reading quiet its findings? (false
+    # for curated rules whose wording is specific enough that the model should not override them)
+    model_may_quiet: bool = True
 
 
 @dataclass(frozen=True)
