@@ -39,6 +39,27 @@ def lemma_lookup() -> dict[str, str]:
     return cached_json("lemma-lookup", spacy_lookups_data.__version__, build)
 
 
+def singular(word: str) -> str:
+    """A regular English plural's singular, for words the lookup table does not know
+    ("capoids" -> "capoid", "negros" -> "negro"), so that lexicon phrases match their plurals;
+    any other word is returned as it is."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh", "z")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")):
+        return word[:-1]
+    return word
+
+
+def plurals(word: str) -> set[str]:
+    """The regular plural forms `singular` maps back to `word`."""
+    out = {word + "s", word + "es"}
+    if word.endswith("y") and len(word) > 2:
+        out.add(word[:-1] + "ies")
+    return {p for p in out if singular(p) == word}
+
+
 @Language.factory("lower_lemmatizer")
 def _make_lower_lemmatizer(nlp: Language, name: str) -> "LowerLemmatizer":
     return LowerLemmatizer()
@@ -54,7 +75,8 @@ class LowerLemmatizer:
 
     def _lemma_hash(self, lower_hash: int, strings) -> int:
         low = strings[lower_hash]
-        lemma = str(self.table.get(low, low)).lower()
+        found = self.table.get(low)
+        lemma = str(found).lower() if found is not None else singular(low)
         h = strings.add(lemma)
         if len(self.memo) < 500_000:
             self.memo[lower_hash] = h

@@ -109,9 +109,12 @@ def word_keys(word: str, *, lemma: bool) -> set[str]:
     """Keys of a word, and, when it is matched as a lemma, of every form sharing its lemma."""
     keys = {gate_key(word)}
     if lemma:
+        from bias_review.nlp import plurals, singular
+
         forward, inverse = _lemma_maps()
-        base = forward.get(word, word)
-        keys |= {gate_key(base)} | {gate_key(f) for f in inverse.get(base, ())}
+        base = forward.get(word) or singular(word)
+        forms = inverse.get(base, set()) | plurals(base)
+        keys |= {gate_key(base)} | {gate_key(f) for f in forms}
     return keys
 
 
