@@ -122,3 +122,38 @@ def test_classifier_quiets_or_agrees_with_lexicon_hits(engine):
     agree = flags(engine, "For Black patients, multiply the MDRD eGFR by 1.212.")
     assert any("classifier" in f.detectors for f in agree)
     assert max(f.score for f in agree) > 0.8
+
+
+# Rules for what real prose says (dose rules, tool inputs, drug response, risk and prevalence by
+# group, race from remains, culture generalisations): each with the entry expected to fire, and
+# a hard negative of the same shape that must not be flagged in that category. Written for the
+# tests in the registers of drug labels, textbooks and lecture notes.
+PROSE_RULES = [
+    ("race-correction", "rc-dose-by-group",
+     "Start at half the usual dose in patients of East Asian ancestry.",
+     "Start at half the usual dose in patients carrying two CYP2C9 reduced-function alleles."),
+    ("race-correction", "rc-race-as-input",
+     "The calculator takes the patient's age, race and sex into account.",
+     "No differences in response by age, race or sex were observed."),
+    ("race-as-biology", "bio-drug-response-by-group",
+     "Drug exposure was about 40% higher in Black subjects than in White subjects.",
+     "Drug exposure was similar in Black and White subjects."),
+    ("race-as-biology", "bio-prevalence-by-group",
+     "Glaucoma is more common in Black patients than in White patients.",
+     "Glaucoma is more common in Black patients, a gap driven by unequal access to eye care."),
+    ("race-as-biology", "bio-race-from-remains",
+     "The next step is to estimate the age, sex and race of the skeletal remains.",
+     "The next step is to estimate the age and sex of the skeletal remains."),
+    ("stereotype", "stereo-group-generalisation",
+     "In many Asian cultures, patients tend to hide their pain from doctors.",
+     "The stereotype that Asian cultures hide pain has no support in the pain literature."),
+]
+
+
+@pytest.mark.parametrize("category, entry, positive, negative", PROSE_RULES, ids=[r[1] for r in PROSE_RULES])
+def test_prose_rules_fire_and_their_hard_negatives_stay_quiet(engine, category, entry, positive, negative):
+    found = flags(engine, positive)
+    assert any(f.category.value == category and f"lexicon:{entry}" in f.detectors for f in found), \
+        [(f.category.value, f.detectors) for f in found]
+    assert not [f for f in flags(engine, negative) if f.category.value == category], \
+        [(f.category.value, f.detectors, [t.reason for t in f.trace]) for f in flags(engine, negative)]
