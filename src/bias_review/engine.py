@@ -25,7 +25,7 @@ from bias_review.ignores import Ignore, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
 from bias_review.nlp import chunk_text, get_nlp, process
 from bias_review.parse import parse
-from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.document import Block, Document, ParseError, ParseTimeout
 from bias_review.paths import expand_paths, sha256_or_none
 from bias_review.results import DocumentResult, ScanResult
 from bias_review.windows import windows
@@ -51,7 +51,10 @@ class Engine:
         replace_lexicons: bool = False,
         detectors: tuple[str, ...] | list[str] = DEFAULT_DETECTORS,
         model_path: Path | None = None,
+        ocr: bool = True,
     ) -> None:
+        """`ocr`: read PDF pages with no text layer by OCR when Tesseract is installed."""
+        self.ocr = ocr
         self.nlp = get_nlp()
         self.lexicon = lexicon or load_lexicon(lexicon_dirs, include_bundled=not replace_lexicons)
         components = build_detectors(detectors, DetectorSettings(self.lexicon, self.nlp, model_path))
@@ -167,14 +170,14 @@ class Engine:
         shown = display_path or str(path)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            document = _parse_within(path, timeout)
+            document = _parse_within(path, timeout, ocr=self.ocr, deadline=deadline)
             warnings = list(document.warnings)
             findings = self.analyze_blocks(document.blocks, path=shown, deadline=deadline, warnings=warnings)
-        except ParseError as exc:
-            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
-        except ScanTimeout:
+        except (ScanTimeout, ParseTimeout):
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"timed out after {timeout:g} s (raise --timeout for very large files)")
+        except ParseError as exc:
+            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not end a batch
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"internal error while scanning ({type(exc).__name__}: {exc})")
@@ -204,17 +207,18 @@ class Engine:
         return ScanResult(documents, self.lexicon.version, self.model_version)
 
 
-def _parse_within(path: str | Path, timeout: float | None) -> Document:
+def _parse_within(path: str | Path, timeout: float | None, *, ocr: bool, deadline: float | None) -> Document:
     """`parse(path)`, given up after `timeout` seconds. A parser stuck past its deadline is left
-    to finish in a daemon thread (Python cannot stop a thread); batch scans run files in worker
-    processes, which can be stopped."""
+    to finish in a daemon thread (Python cannot stop a thread; the PDF parser and its OCR stop
+    themselves at `deadline`, between pages); batch scans run files in worker processes, which
+    can be stopped."""
     if timeout is None:
-        return parse(path)
+        return parse(path, ocr=ocr)
     box: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            box["doc"] = parse(path)
+            box["doc"] = parse(path, ocr=ocr, deadline=deadline)
         except BaseException as exc:  # noqa: BLE001 - handed back to the caller
             box["exc"] = exc
 
