@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bias_review.detect.base import Detector, Judge
 from bias_review.detect.context import ContextRules
@@ -29,6 +30,9 @@ from bias_review.parse.document import Block, Document, ParseError, ParseTimeout
 from bias_review.paths import expand_paths, sha256_or_none
 from bias_review.results import DocumentResult, ScanResult
 from bias_review.windows import windows
+
+if TYPE_CHECKING:
+    from bias_review.inputs import InputFile
 
 # a batch of pieces sent through spaCy and the detectors together: bounds memory per file
 BATCH_PIECES = 256
@@ -163,10 +167,13 @@ class Engine:
         return out
 
     # -- files --------------------------------------------------------------------------
-    def scan_file(self, path: str | Path, *, display_path: str | None = None,
+    def scan_file(self, path: str | Path, *, display_path: str | None = None, section: str | None = None,
                   timeout: float | None = DEFAULT_TIMEOUT) -> DocumentResult:
         """Parse and analyse one file within `timeout` seconds (None: no limit). Never raises
-        for a problem with the file: the reason is the result's `error`."""
+        for a problem with the file: the reason is the result's `error`.
+
+        `section` (a module path of a course cartridge) goes in front of every finding's
+        Location.section; detection itself sees only the document's own headings."""
         shown = display_path or str(path)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
@@ -182,9 +189,17 @@ class Engine:
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"internal error while scanning ({type(exc).__name__}: {exc})")
         return DocumentResult(
-            path=shown, format=document.format, sha256=document.sha256, findings=findings,
+            path=shown, format=document.format, sha256=document.sha256, findings=_under(section, findings),
             pages=document.pages, chars=document.text_size, warnings=warnings,
         )
+
+    def scan_input(self, item: InputFile, *, timeout: float | None = DEFAULT_TIMEOUT) -> DocumentResult:
+        """`scan_file` for one file of `bias_review.inputs.open_inputs`: shown by its display path,
+        its module path in front of each location's section; an archive member that could not be
+        taken out is its error."""
+        if item.error is not None:
+            return DocumentResult(path=item.display, error=item.error)
+        return self.scan_file(item.path, display_path=item.display, section=item.section, timeout=timeout)
 
     def scan_iter(self, files: Iterable[str | Path], *, timeout: float | None = DEFAULT_TIMEOUT) -> Iterator[DocumentResult]:
         """Scan files one by one, yielding each result as soon as it is ready."""
@@ -205,6 +220,15 @@ class Engine:
     def result_of(self, documents: list[DocumentResult]) -> ScanResult:
         """A ScanResult carrying this engine's lexicon and model versions."""
         return ScanResult(documents, self.lexicon.version, self.model_version)
+
+
+def _under(section: str | None, findings: list[Finding]) -> list[Finding]:
+    """The findings with `section` in front of their location's section ("Module 3 > Week 2 >
+    CKD overview > Staging")."""
+    if not section:
+        return findings
+    return [replace(f, location=replace(f.location, section=" > ".join(filter(None, (section, f.location.section)))))
+            for f in findings]
 
 
 def _parse_within(path: str | Path, timeout: float | None, *, ocr: bool, deadline: float | None) -> Document:
