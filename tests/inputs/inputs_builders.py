@@ -7,6 +7,8 @@ import itertools
 import zipfile
 from pathlib import Path
 
+from office_builders import docx_bytes
+
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 BIASED = "Multiply the eGFR by 1.159 for Black patients."
@@ -26,17 +28,6 @@ def write(path: Path, data: bytes | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
-
-
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    import docx
-
-    d = docx.Document()
-    for text in paragraphs:
-        d.add_paragraph(text)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
 
 
 def pdf_bytes(pages: list[list[str]], *, scanned: tuple[int, ...] = ()) -> bytes:
