@@ -70,10 +70,10 @@ def test_a_parser_that_hangs_is_cut_off_and_the_scan_goes_on(rules_engine, tmp_p
     fine.write_text("The patient was noncompliant with insulin.", encoding="utf-8")
     real_parse = E.parse
 
-    def parse(path):
+    def parse(path, **options):
         if Path(path).name == "slow.txt":
             time.sleep(3)
-        return real_parse(path)
+        return real_parse(path, **options)
 
     monkeypatch.setattr(E, "parse", parse)
     started = time.monotonic()
@@ -89,7 +89,7 @@ def test_the_cli_reports_a_timeout_for_that_file_only(tmp_path: Path, monkeypatc
     (tmp_path / "a-slow.txt").write_text("x", encoding="utf-8")
     (tmp_path / "b.txt").write_text("The patient was noncompliant with insulin.", encoding="utf-8")
     real_parse = E.parse
-    monkeypatch.setattr(E, "parse", lambda p: (time.sleep(3) if "slow" in str(p) else None) or real_parse(p))
+    monkeypatch.setattr(E, "parse", lambda p, **kw: (time.sleep(3) if "slow" in str(p) else None) or real_parse(p, **kw))
     res = runner.invoke(app, ["scan", str(tmp_path), "--format", "json", "--timeout", "0.5", "--no-classifier"])
     assert res.exit_code == 0, res.output
     docs = {Path(d["path"]).name: d for d in json.loads(res.stdout)["documents"]}

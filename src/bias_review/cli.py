@@ -16,7 +16,7 @@ import typer
 from bias_review.findings import Severity
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Find race-based medicine in course materials (PDF, DOCX, PPTX, text, Markdown).")
+                  help="Find race-based medicine in course materials (PDF, DOCX, PPTX, HTML, text, Markdown).")
 lexicon_app = typer.Typer(no_args_is_help=True, help="Check and list the lexicons.")
 app.add_typer(lexicon_app, name="lexicon")
 from bias_review.cli_store import store_app; app.add_typer(store_app)  # noqa: E402,E702 annotations, db
@@ -51,6 +51,8 @@ def scan(
     replace_lexicons: bool = typer.Option(False, help="Use only --lexicons directories, not the bundled lexicons."),
     exclude: list[str] = typer.Option([], "--exclude", help="Skip files matching this glob (repeatable)."),
     no_classifier: bool = typer.Option(False, "--no-classifier", help="Lexicons and rules only."),
+    no_ocr: bool = typer.Option(False, "--no-ocr", help="Do not read PDF pages that have no text layer by OCR "
+                                "(Tesseract, when installed)."),
     model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Give up on a file after this many seconds (0: no limit)."),
     trace: bool = typer.Option(False, help="Show every detector's and context rule's reason."),
@@ -86,7 +88,7 @@ def scan(
 
         try:
             engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
-                            detectors=_detector_names(no_classifier), model_path=model)
+                            detectors=_detector_names(no_classifier), model_path=model, ocr=not no_ocr)
         except (LexiconError, ModelError) as exc:
             _die(str(exc))
         result = _run_scan(engine, files, fmt=fmt, sink=sink, floor=floor, trace=trace,

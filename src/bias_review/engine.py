@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bias_review.detect.base import Detector, Judge
 from bias_review.detect.context import ContextRules
@@ -25,10 +26,13 @@ from bias_review.ignores import Ignore, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
 from bias_review.nlp import chunk_text, get_nlp, process
 from bias_review.parse import parse
-from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.document import Block, Document, ParseError, ParseTimeout
 from bias_review.paths import expand_paths, sha256_or_none
 from bias_review.results import DocumentResult, ScanResult
 from bias_review.windows import windows
+
+if TYPE_CHECKING:
+    from bias_review.inputs import InputFile
 
 # a batch of pieces sent through spaCy and the detectors together: bounds memory per file
 BATCH_PIECES = 256
@@ -51,7 +55,10 @@ class Engine:
         replace_lexicons: bool = False,
         detectors: tuple[str, ...] | list[str] = DEFAULT_DETECTORS,
         model_path: Path | None = None,
+        ocr: bool = True,
     ) -> None:
+        """`ocr`: read PDF pages with no text layer by OCR when Tesseract is installed."""
+        self.ocr = ocr
         self.nlp = get_nlp()
         self.lexicon = lexicon or load_lexicon(lexicon_dirs, include_bundled=not replace_lexicons)
         components = build_detectors(detectors, DetectorSettings(self.lexicon, self.nlp, model_path))
@@ -160,28 +167,39 @@ class Engine:
         return out
 
     # -- files --------------------------------------------------------------------------
-    def scan_file(self, path: str | Path, *, display_path: str | None = None,
+    def scan_file(self, path: str | Path, *, display_path: str | None = None, section: str | None = None,
                   timeout: float | None = DEFAULT_TIMEOUT) -> DocumentResult:
         """Parse and analyse one file within `timeout` seconds (None: no limit). Never raises
-        for a problem with the file: the reason is the result's `error`."""
+        for a problem with the file: the reason is the result's `error`.
+
+        `section` (a module path of a course cartridge) goes in front of every finding's
+        Location.section; detection itself sees only the document's own headings."""
         shown = display_path or str(path)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            document = _parse_within(path, timeout)
+            document = _parse_within(path, timeout, ocr=self.ocr, deadline=deadline)
             warnings = list(document.warnings)
             findings = self.analyze_blocks(document.blocks, path=shown, deadline=deadline, warnings=warnings)
-        except ParseError as exc:
-            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
-        except ScanTimeout:
+        except (ScanTimeout, ParseTimeout):
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"timed out after {timeout:g} s (raise --timeout for very large files)")
+        except ParseError as exc:
+            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not end a batch
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"internal error while scanning ({type(exc).__name__}: {exc})")
         return DocumentResult(
-            path=shown, format=document.format, sha256=document.sha256, findings=findings,
+            path=shown, format=document.format, sha256=document.sha256, findings=_under(section, findings),
             pages=document.pages, chars=document.text_size, warnings=warnings,
         )
+
+    def scan_input(self, item: InputFile, *, timeout: float | None = DEFAULT_TIMEOUT) -> DocumentResult:
+        """`scan_file` for one file of `bias_review.inputs.open_inputs`: shown by its display path,
+        its module path in front of each location's section; an archive member that could not be
+        taken out is its error."""
+        if item.error is not None:
+            return DocumentResult(path=item.display, error=item.error)
+        return self.scan_file(item.path, display_path=item.display, section=item.section, timeout=timeout)
 
     def scan_iter(self, files: Iterable[str | Path], *, timeout: float | None = DEFAULT_TIMEOUT) -> Iterator[DocumentResult]:
         """Scan files one by one, yielding each result as soon as it is ready."""
@@ -204,17 +222,27 @@ class Engine:
         return ScanResult(documents, self.lexicon.version, self.model_version)
 
 
-def _parse_within(path: str | Path, timeout: float | None) -> Document:
+def _under(section: str | None, findings: list[Finding]) -> list[Finding]:
+    """The findings with `section` in front of their location's section ("Module 3 > Week 2 >
+    CKD overview > Staging")."""
+    if not section:
+        return findings
+    return [replace(f, location=replace(f.location, section=" > ".join(filter(None, (section, f.location.section)))))
+            for f in findings]
+
+
+def _parse_within(path: str | Path, timeout: float | None, *, ocr: bool, deadline: float | None) -> Document:
     """`parse(path)`, given up after `timeout` seconds. A parser stuck past its deadline is left
-    to finish in a daemon thread (Python cannot stop a thread); batch scans run files in worker
-    processes, which can be stopped."""
+    to finish in a daemon thread (Python cannot stop a thread; the PDF parser and its OCR stop
+    themselves at `deadline`, between pages); batch scans run files in worker processes, which
+    can be stopped."""
     if timeout is None:
-        return parse(path)
+        return parse(path, ocr=ocr)
     box: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            box["doc"] = parse(path)
+            box["doc"] = parse(path, ocr=ocr, deadline=deadline)
         except BaseException as exc:  # noqa: BLE001 - handed back to the caller
             box["exc"] = exc
 

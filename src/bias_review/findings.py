@@ -72,13 +72,14 @@ class Location:
     col: int | None = None
     line: int | None = None
     section: str | None = None  # Markdown: the headings above the block, "3 Cells > 3.2 The Plasma Membrane"
+    ocr_confidence: int | None = None  # part "ocr": Tesseract's mean word confidence in the block, 0-100
 
     def as_dict(self) -> dict[str, Any]:
         """The fields that are set, in a fixed order (the JSON contract's `location`)."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     def describe(self) -> str:
-        """A short human label such as 'slide 3, notes', 'page 2' or
+        """A short human label such as 'slide 3, notes', 'page 2', 'page 4, ocr 87%' or
         'line 40, list (3 Cells > 3.2 The Plasma Membrane)' (a long section cut on the left)."""
         d = self.as_dict()
         bits = []
@@ -86,7 +87,7 @@ class Location:
             if key in d:
                 bits.append(f"{key} {d[key]}")
         if "part" in d and d["part"] != "body":
-            bits.append(d["part"])
+            bits.append(d["part"] + (f" {self.ocr_confidence}%" if self.ocr_confidence is not None else ""))
         label = ", ".join(bits) or "document"
         if self.section:
             label += f" ({_cut_left(self.section, 60)})"
@@ -215,10 +216,14 @@ def passage_segments(passage: str, spans: list[tuple[int, int]]) -> list[tuple[s
     return out
 
 
+_NOT_IN_ID = frozenset({"section", "ocr_confidence"})
+
+
 def finding_id(path: str, location: Location, passage_offset: int, passage: str, category: str) -> str:
     """A stable id for one flag: the same document, place, passage and category always give
     the same id, whichever lexicon entries or models matched in it (so reviewers' decisions
     survive a rescan with newer lexicons or models, or after a heading above them is renamed)."""
-    place = {k: v for k, v in location.as_dict().items() if k != "section"}  # a renamed heading keeps the ids
+    # a renamed heading, or another OCR engine's confidence, keeps the ids
+    place = {k: v for k, v in location.as_dict().items() if k not in _NOT_IN_ID}
     key = json.dumps([path, place, passage_offset, passage.strip(), category], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

@@ -3,10 +3,8 @@ and the others go on (the real engine, as the upload page calls it)."""
 
 from __future__ import annotations
 
-import io
-
-import docx
 import pytest
+from office_builders import docx_bytes
 
 from bias_review.store import StoreError, courses, documents, queue
 from bias_review.store.scan_history import last_scan
@@ -18,15 +16,6 @@ FLAGGED = [
     "The patient is noncompliant with his medications.",
     "Caucasian patients were the reference group.",
 ]
-
-
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for p in paragraphs:
-        document.add_paragraph(p)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def test_good_and_bad_files_in_one_upload(app_store, engine):

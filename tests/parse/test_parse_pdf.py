@@ -73,10 +73,16 @@ def test_encrypted_pdf(files):
     assert err.value.reason == "password-protected PDF"
 
 
-def test_pdf_without_text_layer(files):
+def test_pdf_without_text_layer(files, monkeypatch):
+    with pytest.raises(ParseError) as err:
+        parse(files["rectangle"], ocr=False)
+    assert err.value.reason == "no text layer (scanned document?); OCR is turned off"
+    from bias_review.parse import ocr
+
+    monkeypatch.setattr(ocr, "missing", lambda: "tesseract-ocr")  # as on a machine without Tesseract
     with pytest.raises(ParseError) as err:
         parse(files["rectangle"])
-    assert err.value.reason == "no text layer; scanned document? (run OCR first)"
+    assert err.value.reason == "no text layer (scanned document?); install tesseract-ocr to read it by OCR"
 
 
 def test_truncated_pdf(files, tmp_path):

@@ -1,8 +1,9 @@
 """Step 1 of the pipeline: a file becomes a `Document` of located `Block`s.
 
-`parse(path)` picks the parser from the file's content (magic bytes), not from its
-extension; the extension is only used to tell plain text from Markdown. Every failure
-is a `ParseError` carrying a one-line reason.
+`parse(path)` picks the parser from the file's content (magic bytes, an HTML page's
+`<!doctype html` or `<html`), not from its extension; the extension is only used to tell
+plain text from Markdown, and an HTML fragment from text. Every failure is a `ParseError`
+carrying a one-line reason.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.document import Block, Document, ParseError, ParseTimeout, one_line
 from bias_review.parse.limits import DEFAULT_MAX_BYTES, check_size, check_zip
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "Document",
     "ParseError",
+    "ParseTimeout",
     "SUPPORTED_EXTENSIONS",
     "TEXT_EXTENSIONS",
     "detect_format",
@@ -29,12 +31,15 @@ __all__ = [
 
 #: Extensions the scanner looks for when walking a directory.
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
-    {".pdf", ".docx", ".pptx", ".txt", ".md", ".markdown"}
+    {".pdf", ".docx", ".pptx", ".txt", ".md", ".markdown", ".html", ".htm"}
 )
 #: Extensions whose files are read as plain text (content has no magic number).
 TEXT_EXTENSIONS: dict[str, str] = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
+#: Extensions of HTML pages (a page without `<!doctype html>` or `<html>` is still one).
+HTML_EXTENSIONS: dict[str, str] = {".html": "html", ".htm": "html"}
 
-_EXPECTED_FORMAT = {".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", **TEXT_EXTENSIONS}
+_EXPECTED_FORMAT = {".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", **TEXT_EXTENSIONS, **HTML_EXTENSIONS}
+_HTML_STARTS = (b"<!doctype html", b"<html")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_REASON = (
@@ -68,7 +73,7 @@ def _zip_format(path: str, data: bytes) -> str:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         kind = {".docx": "DOCX", ".pptx": "PPTX"}.get(_ext(path), "ZIP/Office file")
-        raise ParseError(path, f"corrupt or unreadable {kind} ({_one_line(exc)})") from None
+        raise ParseError(path, f"corrupt or unreadable {kind} ({one_line(exc)})") from None
     with archive:
         check_zip(path, archive)
         names = set(archive.namelist())
@@ -97,8 +102,20 @@ def _zip_format(path: str, data: bytes) -> str:
         raise ParseError(path, "ZIP archive that is not a .docx or .pptx file")
 
 
+def _looks_like_html(data: bytes) -> bool:
+    """True when the file opens with `<!doctype html` or `<html` (after a BOM, white space, an
+    XML declaration or comments)."""
+    head = data[:2048].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    while head.startswith((b"<!--", b"<?xml")):
+        end = head.find(b"-->" if head.startswith(b"<!--") else b"?>")
+        if end < 0:
+            return False
+        head = head[end + 2:].lstrip(b">").lstrip()
+    return head.startswith(_HTML_STARTS)
+
+
 def _sniff(path: str, data: bytes) -> str:
-    """The format of `data`: pdf, docx, pptx, text or markdown."""
+    """The format of `data`: pdf, docx, pptx, html, text or markdown."""
     ext = _ext(path)
     if data.startswith(b"%PDF-") or (ext == ".pdf" and b"%PDF-" in data[:1024]):
         return "pdf"
@@ -108,6 +125,8 @@ def _sniff(path: str, data: bytes) -> str:
         raise ParseError(path, "empty or split ZIP archive, not a .docx or .pptx file")
     if data.startswith(_OLE_MAGIC):
         raise ParseError(path, _OLE_REASON)
+    if _looks_like_html(data) or ext in HTML_EXTENSIONS:
+        return "html"  # the HTML parser decodes as the text parser does, refusing binary content
     if ext in TEXT_EXTENSIONS:
         return TEXT_EXTENSIONS[ext]  # the text parser refuses binary content itself
     for magic, what in _KNOWN_BINARIES:
@@ -117,7 +136,7 @@ def _sniff(path: str, data: bytes) -> str:
         raise ParseError(path, f"not a valid {ext} file (unrecognised content)")
     shown = ext or "no extension"
     raise ParseError(
-        path, f"unsupported file type ({shown}); expected PDF, DOCX, PPTX, .txt or .md"
+        path, f"unsupported file type ({shown}); expected PDF, DOCX, PPTX, HTML, .txt or .md"
     )
 
 
@@ -136,15 +155,15 @@ def _read(path: str, max_bytes: int) -> bytes:
     except PermissionError:
         raise ParseError(path, "permission denied") from None
     except ValueError as exc:  # e.g. a NUL byte in the path
-        raise ParseError(path, f"invalid path ({_one_line(exc)})") from None
+        raise ParseError(path, f"invalid path ({one_line(exc)})") from None
     except OSError as exc:
-        raise ParseError(path, f"cannot read file ({exc.strerror or _one_line(exc)})") from None
+        raise ParseError(path, f"cannot read file ({exc.strerror or one_line(exc)})") from None
     check_size(path, len(data), max_bytes)  # the file may have changed since stat()
     return data
 
 
 def detect_format(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The format `parse()` would use for `path`: 'pdf', 'docx', 'pptx', 'text' or
+    """The format `parse()` would use for `path`: 'pdf', 'docx', 'pptx', 'html', 'text' or
     'markdown'. Raises ParseError when the file cannot be parsed at all."""
     p = os.fspath(path)
     return _detect(p, _read(p, max_bytes))
@@ -157,18 +176,23 @@ def _detect(p: str, data: bytes) -> str:
     except ParseError:
         raise
     except Exception as exc:  # noqa: BLE001 - the contract: only ParseError escapes
-        raise ParseError(p, f"unrecognised file ({type(exc).__name__}: {_one_line(exc)})") from exc
+        raise ParseError(p, f"unrecognised file ({type(exc).__name__}: {one_line(exc)})") from exc
 
 
-def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True,
+          deadline: float | None = None) -> Document:
     """Parse one file into a Document. Raises ParseError (and nothing else) for any
-    input it cannot read, with a one-line `reason`."""
+    input it cannot read, with a one-line `reason`.
+
+    `ocr`: read PDF pages that have no text layer with Tesseract, when it is installed.
+    `deadline` (a time.monotonic() value): parsers that can stop between pages (PDF, and its
+    OCR) raise ParseTimeout once it has passed."""
     p = os.fspath(path)
     data = _read(p, max_bytes)
     fmt = _detect(p, data)
     sha = hashlib.sha256(data).hexdigest()
     try:
-        doc = _dispatch(p, data, fmt, sha)
+        doc = _dispatch(p, data, fmt, sha, ocr=ocr, deadline=deadline)
     except ParseError:
         raise
     except MemoryError:
@@ -177,7 +201,7 @@ def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Doc
         raise ParseError(p, f"{fmt.upper()} structure is nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - the contract: only ParseError escapes
         raise ParseError(
-            p, f"could not read {fmt.upper()} file ({type(exc).__name__}: {_one_line(exc)})"
+            p, f"could not read {fmt.upper()} file ({type(exc).__name__}: {one_line(exc)})"
         ) from exc
     expected = _EXPECTED_FORMAT.get(_ext(p))
     if expected and expected != fmt and {expected, fmt} != {"text", "markdown"}:
@@ -189,11 +213,15 @@ def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Doc
     return doc
 
 
-def _dispatch(path: str, data: bytes, fmt: str, sha: str) -> Document:
+def _dispatch(path: str, data: bytes, fmt: str, sha: str, *, ocr: bool, deadline: float | None) -> Document:
     if fmt == "pdf":
         from bias_review.parse.pdf import parse_pdf
 
-        return parse_pdf(path, data, sha)
+        return parse_pdf(path, data, sha, ocr=ocr, deadline=deadline)
+    if fmt == "html":
+        from bias_review.parse.html import parse_html
+
+        return parse_html(path, data, sha)
     if fmt == "docx":
         from bias_review.parse.word import parse_docx
 
@@ -205,8 +233,3 @@ def _dispatch(path: str, data: bytes, fmt: str, sha: str) -> Document:
     from bias_review.parse.text import parse_text
 
     return parse_text(path, data, sha, markdown=(fmt == "markdown"))
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return (text[:200] + "…") if len(text) > 200 else (text or type(exc).__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -19,6 +20,25 @@ class ParseError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line of at most 200 characters (its type if empty)."""
+    text = " ".join(str(exc).split())
+    return (text[:200] + "…") if len(text) > 200 else (text or type(exc).__name__)
+
+
+class ParseTimeout(ParseError):
+    """Parsing passed its deadline (checked between OCR pages); the engine reports it as a timeout."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "timed out")
+
+
+def check_deadline(path: str, deadline: float | None) -> None:
+    """Raise ParseTimeout once `deadline` (a time.monotonic() value; None: none) has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise ParseTimeout(path)
 
 
 def open_or_fail(path: str, kind: str, opener: Callable[[], T]) -> T:
@@ -45,7 +65,7 @@ class Document:
     """A parsed file: its blocks in reading order, plus facts about the file."""
 
     path: str
-    format: str  # pdf, docx, pptx, text, markdown
+    format: str  # pdf, docx, pptx, text, markdown, html
     sha256: str
     blocks: list[Block] = field(default_factory=list)
     pages: int = 0  # pages (PDF), slides (PPTX), estimated pages (DOCX/text) for throughput stats

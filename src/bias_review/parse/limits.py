@@ -25,8 +25,13 @@ MAX_ZIP_RATIO = 200
 #: with a silly ratio is harmless.
 ZIP_RATIO_FLOOR = 10 * MB
 
-#: DOCX/PPTX: most members an archive may hold.
+#: DOCX/PPTX, and archives scanned (.zip, .imscc): most members an archive may hold.
 MAX_ZIP_MEMBERS = 20_000
+
+#: Archives scanned (.zip, .imscc): the most one scan takes out of archives in all (members are
+#: taken out one by one as they are scanned; each member is also held to `DEFAULT_MAX_BYTES`
+#: and to the ratio cap). Members that are not scanned (video, images) are never taken out.
+MAX_EXTRACTED_TOTAL = 4 * 1024 * MB
 
 
 def human_size(n: int | float) -> str:
@@ -65,22 +70,41 @@ def check_zip(path: str, archive: zipfile.ZipFile) -> None:
     Python's zipfile stops decompressing a member at its declared size, so checking the
     declared sizes bounds what the DOCX/PPTX libraries can later inflate.
     """
+    infos = check_zip_members(path, archive)
+    total = sum(max(i.file_size, 0) for i in infos)
+    packed = sum(max(i.compress_size, 0) for i in infos)
+    check_expansion(path, total, packed, MAX_ZIP_UNCOMPRESSED)
+
+
+def check_zip_members(path: str, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's members; refuses an archive with more than MAX_ZIP_MEMBERS."""
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
         raise ParseError(
             path, f"ZIP archive has {len(infos)} members, over the {MAX_ZIP_MEMBERS} limit"
         )
-    total = sum(max(i.file_size, 0) for i in infos)
-    packed = sum(max(i.compress_size, 0) for i in infos)
-    if total > MAX_ZIP_UNCOMPRESSED:
+    return infos
+
+
+def check_member(path: str, info: zipfile.ZipInfo, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse one archive member, before it is taken out, that would expand past `max_bytes` or
+    from too little (its declared sizes; zipfile never inflates past the declared size)."""
+    check_expansion(path, max(info.file_size, 0), max(info.compress_size, 0), max_bytes,
+                    what="archive member")
+
+
+def check_expansion(path: str, total: int, packed: int, limit: int, *, what: str = "ZIP archive") -> None:
+    """Refuse `total` uncompressed bytes over `limit`, or over MAX_ZIP_RATIO times `packed`
+    (once past ZIP_RATIO_FLOOR)."""
+    if total > limit:
         raise ParseError(
             path,
-            f"ZIP archive expands to {human_size(total)}, over the "
-            f"{limit_size(MAX_ZIP_UNCOMPRESSED)} limit (possible zip bomb)",
+            f"{what} expands to {human_size(total)}, over the "
+            f"{limit_size(limit)} limit (possible zip bomb)",
         )
     if total > ZIP_RATIO_FLOOR and total / max(packed, 1) > MAX_ZIP_RATIO:
         raise ParseError(
             path,
-            f"ZIP archive expands to {human_size(total)} from {human_size(packed)} "
+            f"{what} expands to {human_size(total)} from {human_size(packed)} "
             f"(ratio {total / max(packed, 1):.0f}:1, over {MAX_ZIP_RATIO}:1; possible zip bomb)",
         )

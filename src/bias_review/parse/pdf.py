@@ -33,7 +33,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError
+from bias_review.parse.document import Block, Document, ParseError, check_deadline
 
 # --------------------------------------------------------------------------- text helpers
 
@@ -570,10 +570,10 @@ def _join_lines(left: str, right: str, vocab: _Vocab, hyphen_mark: bool = False)
     return left + " " + right
 
 
-def _para_text(lines: list[_Seg], vocab: _Vocab) -> str:
+def _para_text(lines: list[str], vocab: _Vocab) -> str:
     text = ""
-    for seg in lines:
-        text = _join_lines(text, seg.text, vocab, seg.hyphen)
+    for line in lines:
+        text = _join_lines(text, line, vocab)
     return text
 
 
@@ -670,30 +670,33 @@ def _open(path: str, data: bytes):
         raise ParseError(path, f"corrupt or unreadable PDF ({detail})") from None
 
 
-def parse_pdf(path: str, data: bytes, sha256: str) -> Document:
+def parse_pdf(path: str, data: bytes, sha256: str, *, ocr: bool = True,
+              deadline: float | None = None) -> Document:
+    """The blocks of a PDF. Pages with no text layer are read by OCR when `ocr` is on and
+    Tesseract is installed (see `parse.ocr`); `deadline` (time.monotonic()) is checked between
+    pages and raises ParseTimeout once passed."""
     pdf = _open(path, data)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise ParseError(path, "corrupt or unreadable PDF (no pages)")
-        pages_segs = [_page_segments(path, pdf, pno) for pno in range(n_pages)]
+        pages_segs = []
+        for pno in range(n_pages):
+            check_deadline(path, deadline)
+            pages_segs.append(_page_segments(path, pdf, pno))
+        blank = [pno for pno, segs in enumerate(pages_segs) if not segs]
+        read = _ocr(path, pdf, blank, ocr, deadline)
     finally:
         pdf.close()
 
-    empty_pages = sum(1 for segs in pages_segs if not segs)
-    if empty_pages == n_pages:
-        raise ParseError(path, "no text layer; scanned document? (run OCR first)")
-
     doc = Document(path=path, format="pdf", sha256=sha256, pages=n_pages)
-    if empty_pages:
-        doc.warnings.append(
-            f"{empty_pages} of {n_pages} pages have no text layer (scanned images?); "
-            "their content was not checked"
-        )
+    doc.warnings.extend(_blank_page_warnings(path, n_pages, blank, read))
 
     vocab = _Vocab()
     for segs in pages_segs:
         vocab.feed("\n".join(seg.text for seg in segs))
+    for paragraphs in read.paragraphs.values():
+        vocab.feed("\n".join(line for p in paragraphs for line in p.lines))
 
     drop, first = _running_lines(pages_segs)
 
@@ -715,7 +718,7 @@ def parse_pdf(path: str, data: bytes, sha256: str) -> Document:
         for blk in _order(blocks, max(2.0, 0.3 * line_h), 2.0 * line_h):
             edge = columns.right_edge(blk)
             for lines in _paragraphs(blk, edge):
-                text = _para_text(lines, vocab)
+                text = _para_text([seg.text for seg in lines], vocab)
                 if not text.strip():
                     continue
                 last = lines[-1]
@@ -727,9 +730,53 @@ def parse_pdf(path: str, data: bytes, sha256: str) -> Document:
                     paras.append(para)
 
     blocks = edges + [Block(p.text, Location(page=p.page, part="body")) for p in paras]
-    rank = {"header": 0, "body": 1, "footer": 2}
+    blocks += _ocr_blocks(read, vocab)
+    rank = {"header": 0, "body": 1, "ocr": 1, "footer": 2}
     doc.blocks = sorted(blocks, key=lambda b: (b.location.page, rank[b.location.part]))
     return doc
+
+
+# --------------------------------------------------------------------------- pages with no text
+
+
+def _ocr(path: str, pdf, blank: list[int], ocr: bool, deadline: float | None):
+    """OCR of the pages with no text layer, when there are any and OCR can run; else nothing read,
+    with the reason OCR did not run."""
+    from bias_review.parse import ocr as tesseract  # pytesseract only for scanned pages
+
+    if not blank or not ocr:
+        return tesseract.OcrPages({}, [], None if ocr else "OCR is turned off")
+    missing = tesseract.missing()
+    if missing:
+        return tesseract.OcrPages({}, [], f"install {missing} to read it by OCR")
+    return tesseract.read_pages(path, pdf, blank, deadline)
+
+
+def _blank_page_warnings(path: str, n_pages: int, blank: list[int], read) -> list[str]:
+    """What the document's reader should know about its pages with no text layer; a document
+    with no text anywhere is a ParseError saying why (OCR off, not installed, found nothing)."""
+    unread = [pno for pno in blank if pno not in read.paragraphs]
+    if len(unread) == n_pages:
+        if read.why_not:
+            raise ParseError(path, f"no text layer (scanned document?); {read.why_not}")
+        raise ParseError(path, "no text layer, and OCR found no text in it (blank or unreadable scan?)")
+    warnings = list(read.warnings)
+    if read.paragraphs:
+        warnings.append(f"{len(read.paragraphs)} of {n_pages} pages have no text layer and were read by "
+                        "OCR; check the findings there against the page")
+    if unread:
+        reason = f"; {read.why_not.replace('read it', 'read them')}" if read.why_not else (
+            ", and OCR found no text in them")
+        warnings.append(f"{len(unread)} of {n_pages} pages have no text layer (scanned images?); "
+                        f"their content was not checked{reason}")
+    return warnings
+
+
+def _ocr_blocks(read, vocab: _Vocab) -> list[Block]:
+    return [
+        Block(_para_text(p.lines, vocab), Location(page=pno + 1, part="ocr", ocr_confidence=p.confidence))
+        for pno, paragraphs in sorted(read.paragraphs.items()) for p in paragraphs
+    ]
 
 
 def _page_segments(path: str, pdf, pno: int) -> list[_Seg]:
