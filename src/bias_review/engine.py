@@ -26,7 +26,7 @@ from bias_review.nlp import chunk_text, get_nlp, process
 from bias_review.parse import parse
 from bias_review.parse.document import Block, Document, ParseError
 from bias_review.paths import expand_paths, sha256_or_none
-from bias_review.results import DocumentResult, ScanResult
+from bias_review.results import DocumentResult, ScanResult, timeout_message
 from bias_review.windows import windows
 
 # a batch of pieces sent through spaCy and the detectors together: bounds memory per file
@@ -171,8 +171,7 @@ class Engine:
         except ParseError as exc:
             return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
         except ScanTimeout:
-            return DocumentResult(path=shown, sha256=sha256_or_none(path),
-                                  error=f"timed out after {timeout:g} s (raise --timeout for very large files)")
+            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=timeout_message(timeout))
         except Exception as exc:  # noqa: BLE001 - one file's failure must not end a batch
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"internal error while scanning ({type(exc).__name__}: {exc})")
