@@ -1,17 +1,18 @@
-"""Course, year and lecturer of an archive file, from its path.
+r"""Course, year and lecturer of an archive file, from its path.
 
 By default the file's folder is its course and a `YYYY` or `YYYY-YY` folder anywhere in the
 path is its year (`2024-25/Renal/Lecture 07 - CKD.pptx` -> Renal, 2024). A TOML file of rules
 says otherwise:
 
     [[rules]]
-    match = "re:^(\\d{4})-\\d{2}/Block (\\w+)/"   # or a glob: "*/Renal/*"
+    match = 're:^(\d{4})-\d{2}/Block (\w+)/'   # or a glob: "*/Renal/*"
     course = "Block {2}"                          # {1}, {2}: the regex's groups; {0}: the match
     year = "{1}"
     lecturer = "Dr Diaz"
 
 The first rule that matches a file's display path wins; a field it leaves out keeps its
-default, and an empty one means none.
+default, and an empty one means none. Write regexes in single quotes (TOML literal strings),
+so backslashes stay as written.
 """
 
 from __future__ import annotations

@@ -82,6 +82,7 @@ class LocalPool:
                     return
                 ready = set(wait([w.conn for w in workers] + [w.process.sentinel for w in workers],
                                  timeout=self._sleep(busy)))
+                finished = []
                 for i, w in enumerate(workers):
                     outcome = self._look_at(w, ready)
                     if outcome is not None:
@@ -89,7 +90,9 @@ class LocalPool:
                         if replace:
                             workers[i] = self._start()
                         if done is not None:
-                            yield done
+                            finished.append(done)
+                pending = self._hand_out(workers, pending)  # workers go on while the caller records
+                yield from finished
                 self.tick()
         finally:
             self._stop(workers)
