@@ -81,20 +81,19 @@ def scan(
         _die("--replace-lexicons needs at least one --lexicons DIR")
     if timeout < 0:
         _die("--timeout must be 0 (no limit) or a number of seconds")
-    batch = db is not None or workers is not None or executor != "local"
-    _check_batch_options(batch=batch, db=db, course=course, courses=courses, retry_failed=retry_failed,
-                         executor=executor, scheduler=scheduler)
+    _check_batch_options(db=db, course=course, courses=courses, retry_failed=retry_failed, executor=executor,
+                         scheduler=scheduler)
     missing = [str(p) for p in paths if not p.exists()]
     for m in missing:
         typer.echo(f"bias-review: {m}: no such file or directory", err=True)
     existing = [p for p in paths if p.exists()]
     color = out is None and fmt == "text" and sys.stdout.isatty()
     options = dict(fmt=fmt, out=out, floor=floor, trace=trace, color=color)
-    if batch:
+    if db is not None or workers is not None or executor != "local":  # a batch scan
         from bias_review.batch import BatchOptions, CourseRules, EngineSpec, default_workers
 
-        spec = EngineSpec(tuple(str(d) for d in lexicons), replace_lexicons, not no_classifier,
-                          str(model) if model else None)
+        spec = EngineSpec(tuple(str(d.resolve()) for d in lexicons), replace_lexicons, not no_classifier,
+                          str(model.resolve()) if model else None)
         rules = _course_rules(courses, course)
         run = BatchOptions(workers=workers or default_workers(), timeout=timeout or None, retry_failed=retry_failed,
                            executor=executor, scheduler=scheduler, courses=rules or CourseRules())
@@ -113,7 +112,7 @@ def scan(
         raise typer.Exit(EXIT_FAIL_ON)
 
 
-def _check_batch_options(*, batch: bool, db: Optional[str], course: Optional[str], courses: Optional[Path],
+def _check_batch_options(*, db: Optional[str], course: Optional[str], courses: Optional[Path],
                          retry_failed: bool, executor: str, scheduler: Optional[str]) -> None:
     if course and not db:
         _die("--course goes with --db")
@@ -168,11 +167,14 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
     given. Returns the counts and the notes to print."""
     from dataclasses import replace
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bias_review.batch import BatchError, CourseConfigError, open_archive, run_batch
     from bias_review.classifier.predict import ModelError
     from bias_review.lexicon import LexiconError
     from bias_review.report.stream import ReportStream
     from bias_review.store import active_model
+    from bias_review.store.db import describe_error
 
     store = _open_store(db) if db else None
     if store is not None and spec.classifier and spec.model_path is None and (active := active_model(store)):
@@ -187,6 +189,8 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
                 summary = run_batch(files, spec, store=store, options=run, on_start=stream.start, on_result=stream.add)
             except (LexiconError, ModelError, CourseConfigError, BatchError) as exc:
                 _die(str(exc))
+            except SQLAlchemyError as exc:  # the store went away mid-batch: what was recorded stays
+                _die(f"--db: {describe_error(exc)}")
             stream.finish(order=lambda d: order.get(d.path, 0))
     typer.echo(summary.line(), err=True)
     notes = [f"{p}: failed before, skipped (use --retry-failed)" for p in summary.failed_before]

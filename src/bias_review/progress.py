@@ -19,26 +19,13 @@ class ScanProgress:
         self.tally = Tally()
         self.skipped = 0
 
-    @property
-    def files(self) -> int:
-        return self.tally.documents
-
-    @property
-    def pages(self) -> int:
-        return self.tally.pages
-
-    @property
-    def findings(self) -> int:
-        return self.tally.findings
-
-    @property
-    def errors(self) -> int:
-        return self.tally.failed
-
     def update(self, result: DocumentResult) -> None:
         """A file was scanned."""
         self.tally.add(result)
-        self._advance()
+        if self._progress is not None:
+            t = self.tally
+            self._progress.update(self._task, advance=1, pages=t.pages, findings=t.findings, errors=t.failed,
+                                  refresh=True)
 
     def skip(self) -> None:
         """A file was left out (a batch rerun: unchanged since its last scan). It leaves the
@@ -52,11 +39,6 @@ class ScanProgress:
         """Redraw (time left and rate move on while no file finishes)."""
         if self._progress is not None:
             self._progress.refresh()
-
-    def _advance(self) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, advance=1, pages=self.pages, findings=self.findings,
-                                  errors=self.errors, refresh=True)
 
 
 @contextmanager

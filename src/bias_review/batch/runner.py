@@ -26,7 +26,7 @@ from bias_review.findings import Severity
 from bias_review.paths import sha256_or_none
 from bias_review.progress import scan_progress
 from bias_review.results import DocumentResult, ScanResult, Tally
-from bias_review.store import Store, StoreError, add_course, last_scans, record_file_scan
+from bias_review.store import Store, add_course, last_scans, record_file_scan
 
 DEFAULT_TIMEOUT = 120.0
 SCAN, UNCHANGED, FAILED_BEFORE = "scan", "unchanged", "failed before"
@@ -167,7 +167,7 @@ def _record(store: Store, task: Task, doc: DocumentResult, tool: dict, summary: 
     try:
         record_file_scan(store, task.file.path, doc.as_dict(min_severity=Severity.INFO), tool,
                          name=task.file.display, course=task.course_id, source_path=task.file.display)
-    except (StoreError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # StoreError is a ValueError
         summary.not_recorded.append((task.file.display, str(exc)))
 
 
