@@ -101,3 +101,24 @@ def test_workers_find_what_a_single_process_scan_finds(tmp_path: Path, monkeypat
     assert ids(batch) == ids(single) and len(ids(single)) == 6
     assert sum(map(len, ids(single).values())) > 6
     assert list(ids(batch)) == list(ids(single))  # the report keeps the files' order
+
+
+def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_files(tmp_path: Path, monkeypatch):
+    from bias_review.batch import LocalPool, Task
+
+    root = tmp_path / "archive"
+    write_archive(root, 6, kinds=("txt",))
+    pids = tmp_path / "pids"
+    real = engine_module.parse
+
+    def parse(path):
+        with pids.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(path)
+
+    monkeypatch.setattr(engine_module, "parse", parse)
+    with open_archive([root]) as files:
+        done = list(LocalPool(RULES, 1, recycle_after=2).results(Task(f) for f in files))
+    assert sorted(d.path for _, d in done) == sorted(f.display for f in files)
+    assert all(d.error is None for _, d in done)
+    assert len(set(pids.read_text().split())) == 3  # 6 files, 2 per worker

@@ -5,9 +5,10 @@ Each worker has its own pipe: the parent sends one file, the worker sends back i
 The parent waits on every pipe and every worker's exit at once (no thread, so forking a
 replacement is safe): a result is yielded as soon as it arrives; a worker past its file's
 deadline is killed (SIGKILL) and replaced, and the file is "timed out"; a worker that dies
-(a segfault, the OOM killer) is replaced and its file recorded as such. With the `fork` start
-method (the default on Linux) a worker inherits the engine the parent built once; with `spawn`
-each worker builds its own.
+(a segfault, the OOM killer) is replaced and its file recorded as such; a worker that has
+scanned RECYCLE_AFTER files is replaced by a fresh one. With the `fork` start method (the
+default on Linux) a worker inherits the engine the parent built once (and never used, so its
+caches are empty); with `spawn` each worker builds its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from multiprocessing.connection import Connection, wait
 from typing import Any, Optional
@@ -30,6 +31,9 @@ from bias_review.results import DocumentResult
 TICK_SECONDS = 0.5
 # workers that die before they are ready, in a row, before the batch gives up
 MAX_START_FAILURES = 3
+# files a worker scans before it is replaced by a fresh one: its caches and spaCy's vocabulary
+# grow with what it reads, so a long batch's memory stays that of its first files
+RECYCLE_AFTER = 200
 
 
 class BatchError(RuntimeError):
@@ -47,7 +51,7 @@ class _Worker:
     task: Optional[Task] = None
     deadline: float = float("inf")
     ready: bool = False
-    started: float = field(default_factory=time.monotonic)
+    done: int = 0
 
 
 class LocalPool:
@@ -56,10 +60,11 @@ class LocalPool:
     is free, and no process starts before the first task exists."""
 
     def __init__(self, spec: EngineSpec, workers: int, *, timeout: Optional[float] = None,
-                 start_method: Optional[str] = None, tick: Optional[Callable[[], None]] = None) -> None:
+                 start_method: Optional[str] = None, tick: Optional[Callable[[], None]] = None,
+                 recycle_after: Optional[int] = RECYCLE_AFTER) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        self.spec, self.n, self.timeout = spec, workers, timeout
+        self.spec, self.n, self.timeout, self.recycle_after = spec, workers, timeout, recycle_after
         self.start_method = start_method or default_start_method()
         self.tick = tick or (lambda: None)
         self._ctx = multiprocessing.get_context(self.start_method)
@@ -129,7 +134,11 @@ class LocalPool:
             if kind == "broken":
                 raise BatchError(f"a worker could not build the engine: {payload}")
             task, w.task, w.deadline = w.task, None, float("inf")
-            return ((task, payload) if task is not None else None), False
+            w.done += 1
+            retire = self.recycle_after is not None and w.done >= self.recycle_after
+            if retire:
+                _retire(w)
+            return ((task, payload) if task is not None else None), retire
         if w.process.sentinel in ready:
             return self._dead(w)
         if w.task is not None and time.monotonic() >= w.deadline:
@@ -171,6 +180,15 @@ class LocalPool:
                 w.process.kill()
                 w.process.join()
             w.conn.close()
+
+
+def _retire(w: _Worker) -> None:
+    """Stop an idle worker that has done its share."""
+    try:
+        w.conn.send(None)
+    except OSError:
+        pass
+    _discard(w, grace=5.0)
 
 
 def _discard(w: _Worker, grace: float = 0.0) -> None:
