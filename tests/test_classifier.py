@@ -205,3 +205,20 @@ def test_reviewer_dismissals_retrain_away_a_class_of_false_positives(tmp_path):
     still = "A 45-year-old African American man presents with chest pain."
     assert _flagged(retrained, [still]) == [still]
     assert M.load(BUNDLED).metadata["model_version"] != version
+
+
+def test_the_bundled_engine_keeps_its_stated_real_text_and_dev_metrics(engine):
+    """models/metadata.json states the combined engine's sentence-level metrics (README and
+    MODEL_CARD.md quote them); a retrain or lexicon change that moves them by more than 0.02
+    fails here, so the numbers users read stay true."""
+    from bias_review.evaluate import evaluate_engine, load_examples
+
+    stated = json.loads((BUNDLED / M.META_FILE).read_text())["engine_metrics"]
+    for name, path, split in (("dev", BUNDLED / "dev" / "dev.jsonl", None),
+                              ("heldout", BUNDLED / "dev" / "heldout.jsonl", None),
+                              ("real_evaluation", BUNDLED / "real", "evaluation")):
+        report = evaluate_engine(engine, load_examples(path, split=split))
+        got = {"precision": report.flag.precision, "recall": report.flag.recall,
+               "precision_medium": report.flag_medium.precision, "right_category": report.right_category}
+        for key, value in got.items():
+            assert abs(value - stated[name][key]) <= 0.02, (name, key, value, stated[name][key])

@@ -20,6 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 lexicon_app = typer.Typer(no_args_is_help=True, help="Check and list the lexicons.")
 app.add_typer(lexicon_app, name="lexicon")
 from bias_review.cli_store import store_app; app.add_typer(store_app)  # noqa: E402,E702 annotations, db
+from bias_review.cli_app import app_cli; app.add_typer(app_cli)  # noqa: E402,E702 serve
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_NOTHING, EXIT_INTERNAL = 0, 1, 2, 3
 # the default per-file time budget of `scan` (seconds); kept here so --help needs no engine import

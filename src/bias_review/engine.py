@@ -19,6 +19,7 @@ from bias_review.detect.context import ContextRules
 from bias_review.detect.gate import GateIndex, gate_keys_of_text
 from bias_review.detect.merge import combined, merge_candidates, rank
 from bias_review.detect.registry import DEFAULT_DETECTORS, DetectorSettings, build_detectors
+from bias_review.detect.sentence_kind import in_reference_section
 from bias_review.findings import Candidate, Finding, Location, Severity, finding_id
 from bias_review.ignores import Ignore, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
@@ -115,13 +116,14 @@ class Engine:
             cands: list[Candidate] = [c for found in per_detector for c in found[k]]
             if not cands and not self.judges:
                 continue
-            self.context.apply(cands, docs[k])
+            cited = in_reference_section(blocks[bi].location.section)
+            self.context.apply(cands, docs[k], cited=cited)
             seen = {id(c) for c in cands}
             for judge, state in zip(self.judges, prepared):
                 cands = judge.judge(state, k, docs[k], cands)
             added = [c for c in cands if id(c) not in seen]
             if added:  # a judge's own findings meet the same context rules
-                self.context.apply(added, docs[k])
+                self.context.apply(added, docs[k], cited=cited)
             if cands:
                 findings.extend(self._findings(cands, blocks[bi], bi, offset, ignores.get(bi), path))
         return findings

@@ -66,6 +66,11 @@ def predict_label(findings: list[Finding], floor: Severity = Severity.LOW) -> st
     return best.category.value
 
 
+def flagged_categories(findings: list[Finding]) -> set[str]:
+    """Every category flagged (low and above) in a sentence."""
+    return {f.category.value for f in findings if f.is_flag}
+
+
 @dataclass
 class Scores:
     precision: float
@@ -116,7 +121,7 @@ def _flag_scores(gold: list[str], pred: list[str]) -> Scores:
 
 
 def score(gold: list[str], pred: list[str], texts: list[str] | None = None,
-          pred_medium: list[str] | None = None) -> Report:
+          pred_medium: list[str] | None = None, flagged: list[set[str]] | None = None) -> Report:
     """Flag-vs-none and per-category precision/recall/F1, plus a confusion matrix."""
     fp = sum(1 for g, p in zip(gold, pred) if g == NONE and p != NONE)
     per = {}
@@ -132,8 +137,11 @@ def score(gold: list[str], pred: list[str], texts: list[str] | None = None,
     errors = []
     if texts is not None:
         errors = [{"text": t, "gold": g, "pred": p} for t, g, p in zip(texts, gold, pred) if g != p]
-    hits = [(g, p) for g, p in zip(gold, pred) if g != NONE and p != NONE]
-    right = sum(1 for g, p in hits if g == p) / len(hits) if hits else 0.0
+    # a sentence rightly flagged has the right category when its gold category is among its flags
+    # (a sentence can hold two findings; the strongest need not be the one its label names)
+    cats = flagged if flagged is not None else [{p} for p in pred]
+    hits = [(g, c) for g, p, c in zip(gold, pred, cats) if g != NONE and p != NONE]
+    right = sum(1 for g, c in hits if g in c) / len(hits) if hits else 0.0
     return Report(_flag_scores(gold, pred), per, confusion, fp / negatives if negatives else 0.0, len(gold), errors,
                   _flag_scores(gold, pred_medium) if pred_medium is not None else None, right)
 
@@ -142,7 +150,7 @@ def evaluate_engine(engine, examples: list[Example]) -> Report:
     """Run the engine on each example sentence and score it."""
     found = [engine.analyze_text(ex.text) for ex in examples]
     return score([ex.label for ex in examples], [predict_label(f) for f in found], [ex.text for ex in examples],
-                 [predict_label(f, Severity.MEDIUM) for f in found])
+                 [predict_label(f, Severity.MEDIUM) for f in found], [flagged_categories(f) for f in found])
 
 
 def format_report(name: str, report: Report) -> str:

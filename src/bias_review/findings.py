@@ -71,13 +71,15 @@ class Location:
     row: int | None = None
     col: int | None = None
     line: int | None = None
+    section: str | None = None  # Markdown: the headings above the block, "3 Cells > 3.2 The Plasma Membrane"
 
     def as_dict(self) -> dict[str, Any]:
         """The fields that are set, in a fixed order (the JSON contract's `location`)."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     def describe(self) -> str:
-        """A short human label such as 'slide 3, notes' or 'page 2'."""
+        """A short human label such as 'slide 3, notes', 'page 2' or
+        'line 40, list (3 Cells > 3.2 The Plasma Membrane)' (a long section cut on the left)."""
         d = self.as_dict()
         bits = []
         for key in ("page", "slide", "paragraph", "table", "row", "col", "line"):
@@ -85,7 +87,19 @@ class Location:
                 bits.append(f"{key} {d[key]}")
         if "part" in d and d["part"] != "body":
             bits.append(d["part"])
-        return ", ".join(bits) or "document"
+        label = ", ".join(bits) or "document"
+        if self.section:
+            label += f" ({_cut_left(self.section, 60)})"
+        return label
+
+
+def _cut_left(path: str, limit: int) -> str:
+    """A heading path of at most `limit` characters, its start cut off: '… > 3.2 Membranes'."""
+    if len(path) <= limit:
+        return path
+    tail = path[-(limit - 1):]
+    cut = tail.find(" > ")
+    return "…" + (tail[cut:] if cut >= 0 else tail)
 
 
 @dataclass(frozen=True)
@@ -204,8 +218,7 @@ def passage_segments(passage: str, spans: list[tuple[int, int]]) -> list[tuple[s
 def finding_id(path: str, location: Location, passage_offset: int, passage: str, category: str) -> str:
     """A stable id for one flag: the same document, place, passage and category always give
     the same id, whichever lexicon entries or models matched in it (so reviewers' decisions
-    survive a rescan with newer lexicons or models)."""
-    key = json.dumps(
-        [path, location.as_dict(), passage_offset, passage.strip(), category], sort_keys=True, ensure_ascii=False
-    )
+    survive a rescan with newer lexicons or models, or after a heading above them is renamed)."""
+    place = {k: v for k, v in location.as_dict().items() if k != "section"}  # a renamed heading keeps the ids
+    key = json.dumps([path, place, passage_offset, passage.strip(), category], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

@@ -112,7 +112,8 @@ def get_nlp() -> Language:
     """Build (once per process) and return the shared pipeline."""
     nlp = spacy.blank("en")
     # case-stem abbreviations that end in a period must not end the sentence
-    for abbr in ("y.o.", "Y.O.", "y/o.", "yo.", "yr.", "yrs.", "mo.", "wk.", "wks.", "pt.", "hx."):
+    # and "et al." must not end a sentence before the words that cite it
+    for abbr in ("y.o.", "Y.O.", "y/o.", "yo.", "yr.", "yrs.", "mo.", "wk.", "wks.", "pt.", "hx.", "al."):
         nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
     nlp.add_pipe("array_sentencizer")
     nlp.add_pipe("lower_lemmatizer")

@@ -47,16 +47,17 @@ def test_markdown_markup_is_stripped(tmp_path):
     doc = parse(f)
     assert doc.format == "markdown"
     pairs = [(b.text, b.location) for b in doc.blocks]
+    ckd = "Chronic kidney disease"
     assert pairs[:5] == [
-        ("Chronic kidney disease", Location(line=1)),
-        ("The CKD-EPI 2021 equation is race-free; see the NKF-ASN report.", Location(line=3)),
-        ("Measure cystatin C when in doubt", Location(line=5)),
-        ("Refer at eGFR < 30", Location(line=6)),
-        ("Quoted guidance text.", Location(line=8)),
+        (ckd, Location(line=1, part="heading")),
+        ("The CKD-EPI 2021 equation is race-free; see the NKF-ASN report.", Location(line=3, section=ckd)),
+        ("Measure cystatin C when in doubt", Location(line=5, part="list", section=ckd)),
+        ("Refer at eGFR < 30", Location(line=6, part="list", section=ckd)),
+        ("Quoted guidance text.", Location(line=8, section=ckd)),
     ]
-    assert ("G3a", Location(line=12, part="table", row=2, col=1)) in pairs
-    assert ("eGFR", Location(line=10, part="table", row=1, col=2)) in pairs
-    assert ("code sample", Location(line=15)) in pairs
+    assert ("G3a", Location(line=12, part="table", row=2, col=1, section=ckd)) in pairs
+    assert ("eGFR", Location(line=10, part="table", row=1, col=2, section=ckd)) in pairs
+    assert ("code sample", Location(line=15, section=ckd)) in pairs
 
 
 def test_utf8_bom(tmp_path):

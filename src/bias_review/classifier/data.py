@@ -33,8 +33,11 @@ def read_jsonl(path: Path) -> list[TrainingRow]:
             raise ValueError(f"{path}:{n}: not a JSON object with 'text' and 'label' ({exc})") from None
         if label not in LABELS:
             raise ValueError(f"{path}:{n}: unknown label {label!r}; expected one of {LABELS}")
+        weight = obj.get("weight", 1.0)
+        if not isinstance(weight, (int, float)) or weight <= 0:
+            raise ValueError(f"{path}:{n}: 'weight' must be a positive number")
         if text:
-            rows.append(TrainingRow(text, label, 1.0, f"{path.name}:{n}"))
+            rows.append(TrainingRow(text, label, float(weight), f"{path.name}:{n}"))
     return rows
 
 

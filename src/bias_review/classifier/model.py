@@ -23,7 +23,7 @@ from sklearn.svm import LinearSVC
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bias_review.classifier.data import TrainingRow
-from bias_review.classifier.predict import INFERENCE_FILE, ModelError, bundled_model_dir, export
+from bias_review.classifier.predict import INFERENCE_FILE, ModelError, bundled_model_dir, export, read_checked
 from bias_review.findings import LABELS, NONE
 
 MODEL_FILE = "classifier.skops"
@@ -192,20 +192,8 @@ def load(directory: Path) -> TrainedModel:
     matches, and only known types inside. Raises ModelError with a clear message."""
     import skops.io as sio
 
-    path, meta_path = directory / MODEL_FILE, directory / META_FILE
-    if not path.is_file() or not meta_path.is_file():
-        raise ModelError(f"{directory}: no model here (need {MODEL_FILE} and {META_FILE}); run `bias-review train`")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{meta_path}: metadata is not valid JSON ({exc})") from None
-    for key in ("model_sha256", "sklearn_version", "labels", "model_version"):
-        if key not in meta:
-            raise ModelError(f"{meta_path}: metadata lacks {key!r}")
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
-    if actual != meta["model_sha256"]:
-        raise ModelError(f"{path}: file does not match its metadata (sha256 {actual[:12]}… != "
-                         f"{meta['model_sha256'][:12]}…); it was changed or replaced")
+    path = directory / MODEL_FILE
+    meta, _ = read_checked(directory, MODEL_FILE, "model_sha256", ("sklearn_version", "labels", "model_version"))
     have, want = sklearn.__version__.split(".")[:2], str(meta["sklearn_version"]).split(".")[:2]
     if have != want:
         raise ModelError(f"{path}: trained with scikit-learn {meta['sklearn_version']}, installed "

@@ -171,24 +171,33 @@ def export(pipeline: Any, path: Path) -> None:
         np.savez_compressed(fh, **arrays)
 
 
-def load_predictor(directory: Path) -> Predictor:
-    """Load `classifier.npz` safely: metadata present, file hash matches, plain arrays only.
-    Raises ModelError with a clear message."""
-    path, meta_path = directory / INFERENCE_FILE, directory / META_FILE
+def read_checked(directory: Path, file_name: str, hash_key: str, required: tuple[str, ...]) -> tuple[dict, bytes]:
+    """A model file's metadata and bytes, after checking that both exist, the metadata is valid
+    JSON with the `required` keys, and the file's sha256 is the one the metadata records under
+    `hash_key`. Raises ModelError naming the file and the problem."""
+    path, meta_path = directory / file_name, directory / META_FILE
     if not path.is_file() or not meta_path.is_file():
-        raise ModelError(f"{directory}: no model here (need {INFERENCE_FILE} and {META_FILE}); run `bias-review train`")
+        raise ModelError(f"{directory}: no model here (need {file_name} and {META_FILE}); run `bias-review train`")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ModelError(f"{meta_path}: metadata is not valid JSON ({exc})") from None
-    for key in ("inference_sha256", "labels", "model_version"):
+    for key in (hash_key, *required):
         if key not in meta:
             raise ModelError(f"{meta_path}: metadata lacks {key!r}")
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
-    if actual != meta["inference_sha256"]:
+    if actual != meta[hash_key]:
         raise ModelError(f"{path}: file does not match its metadata (sha256 {actual[:12]}… != "
-                         f"{str(meta['inference_sha256'])[:12]}…); it was changed or replaced")
+                         f"{str(meta[hash_key])[:12]}…); it was changed or replaced")
+    return meta, data
+
+
+def load_predictor(directory: Path) -> Predictor:
+    """Load `classifier.npz` safely: metadata present, file hash matches, plain arrays only.
+    Raises ModelError with a clear message."""
+    path = directory / INFERENCE_FILE
+    meta, data = read_checked(directory, INFERENCE_FILE, "inference_sha256", ("labels", "model_version"))
     try:
         import io
 

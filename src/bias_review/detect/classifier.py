@@ -7,7 +7,6 @@ a confident "race-conscious" verdict turns them into `info` with the reason give
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -15,17 +14,13 @@ from spacy.tokens import Doc
 
 from bias_review.classifier.predict import Predictor, load_predictor
 from bias_review.detect.base import Judge, Sentence, sentences
+from bias_review.detect.sentence_kind import is_prose
 from bias_review.detect.gate import GateIndex
-from bias_review.findings import LABELS, NONE
-from bias_review.findings import Candidate, Category, Explanation, Severity
+from bias_review.findings import LABELS, NONE, Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
 from bias_review.lexicon.terms import compile_terms, expand_terms
 
 DEFAULT_THRESHOLDS = {"own": 0.75, "quiet": 0.85, "agree": 0.4}
-# the model was trained on whole sentences; it proposes no finding of its own on a fragment
-# (a heading, a table cell, "Answer: B", a reference) shorter than this many words
-MIN_WORDS_OWN = 6
-_WORD_RE = re.compile(r"[A-Za-z]{2,}")
 # a finding that only the model supports is never above this severity
 MODEL_ONLY_CAP = Severity.LOW
 _NONE = LABELS.index(NONE)
@@ -42,6 +37,7 @@ class ClassifierDetector(Judge):
         # a sentence is scored only if it passes the same gate
         self._index = GateIndex(topic_gate)
         self.entries = {e.category: e for e in lexicon.entries.values() if e.detector == "classifier"}
+        self.not_quieted = frozenset(e.id for e in lexicon.entries.values() if not e.model_may_quiet)
         # a category's own findings need one of its entry's `requires` terms in the sentence
         self.requires = {
             cat: [compile_terms(expand_terms(g, lexicon.term_sets)) for g in (e.requires, e.requires_also) if g]
@@ -81,7 +77,9 @@ class ClassifierDetector(Judge):
             flagged_sents.add(cand.sent_start)
             p_none = float(row[_NONE])
             p_cat = float(row[LABELS.index(cand.category.value)])
-            if cand.severity is not Severity.INFO and p_none >= t["quiet"]:
+            entry = self.entries.get(cand.category)
+            quiets = (entry.quiets if entry else True) and cand.rule_id not in self.not_quieted
+            if cand.severity is not Severity.INFO and quiets and p_none >= t["quiet"]:
                 change = -cand.score * 0.7
                 cand.score += change
                 cand.severity = Severity.INFO
@@ -98,13 +96,16 @@ class ClassifierDetector(Judge):
             if sent.start in flagged_sents:
                 continue
             row = probs.get(sent.start)
-            if row is None or len(_WORD_RE.findall(sent.text)) < MIN_WORDS_OWN:
+            if row is None or not is_prose(sent.text):
                 continue
             p = 1.0 - float(row[_NONE])  # the chance that the sentence is a finding at all
             if p < t["own"]:
                 continue
             j = int(np.argmax(np.where(np.arange(len(LABELS)) == _NONE, -1, row)))
             category = Category(LABELS[j])
+            entry = self.entries.get(category)
+            if entry is not None and not entry.own:
+                continue
             if not all(r.search(sent.text) for r in self.requires.get(category, ())):
                 continue
             candidates.append(self._own(category, p, sent))

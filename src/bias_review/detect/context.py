@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bias_review.detect.base import sentences
-from bias_review.findings import Candidate, Explanation, Severity
+from bias_review.detect.sentence_kind import looks_like_citation
+from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import ContextRule, Lexicon
 from bias_review.lexicon.terms import TermPattern, compile_terms, expand_terms
 
@@ -36,6 +37,10 @@ def _covers_sentence(cand: Candidate) -> bool:
     return cand.start <= len(text) - len(text.lstrip()) and cand.end >= len(text.rstrip())
 
 
+# built in, not data: a finding inside a reference-list entry or cited title is a mention
+CITED = ContextRule(id="cited", when=(), categories=tuple(Category), effect="info",
+                    reason="the passage cites a published work (an old title is quoted, not used)")
+
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.LOW}
 
 
@@ -54,9 +59,10 @@ class ContextRules:
             for rule in lexicon.context_rules
         ]
 
-    def apply(self, candidates: list[Candidate], doc: Doc) -> list[Candidate]:
+    def apply(self, candidates: list[Candidate], doc: Doc, *, cited: bool = False) -> list[Candidate]:
         """Lower or quiet each candidate whose sentence (or a neighbour) triggers a rule.
-        Each rule's regex runs at most once per sentence, however many candidates it holds."""
+        Each rule's regex runs at most once per sentence, however many candidates it holds.
+        `cited`: the block is a reference-list entry (its document structure says so)."""
         if not candidates or not self.rules:
             return candidates
         sents = sentences(doc)
@@ -71,6 +77,9 @@ class ContextRules:
 
         for cand in candidates:
             i = index.get(cand.sent_start)
+            if cand.severity is not Severity.INFO and (cited or looks_like_citation(cand.passage)):
+                self._effect(cand, CITED, "a reference entry")
+                continue
             for r, compiled in enumerate(self.rules):
                 rule = compiled.rule
                 if cand.category not in rule.categories or cand.severity is Severity.INFO:

@@ -15,7 +15,7 @@ from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
 from bias_review.cache import cached_json
 from bias_review.nlp import lemmatized
-from bias_review.lexicon.terms import compile_terms, expand_terms
+from bias_review.lexicon.terms import compile_terms, expand_terms, necessary_terms
 
 BASE_SCORE = 0.8
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -80,7 +80,7 @@ def requires_clauses(entry: LexiconEntry, sets: dict[str, tuple[str, ...]]) -> l
     out = []
     for group in (entry.requires, entry.requires_also):
         if group:
-            clause = clause_of_values([t.rstrip("*") for t in expand_terms(group, sets)], lemma=False)
+            clause = clause_of_values([t.rstrip("*") for t in necessary_terms(expand_terms(group, sets))], lemma=False)
             if clause:
                 out.append(clause)
     return out

@@ -108,7 +108,9 @@ class VignetteDetector(Detector):
         if not ages:
             return None
         persons = list(_PERSON.finditer(text))
-        if not persons and not age_sex and not _CASE_VERB.search(text):
+        # "a 47-year-old Hispanic landscaper": an age right before the group word describes a person
+        age_then_race = any(0 <= r.start() - a.end() <= 2 for a in ages for r in races)
+        if not persons and not age_sex and not age_then_race and not _CASE_VERB.search(text):
             return None
         anchors = [(m.start(), m.end()) for m in ages + persons]
         for race in races:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bias_review.cache import cached_json
+from bias_review.lexicon.terms import term_refs
 
 from bias_review.findings import Category, Severity
 from bias_review.lexicon.schema import (
@@ -26,7 +27,7 @@ CONTEXT_FILE = "context.yml"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ENTRY_KEYS = {
     "id", "category", "severity", "patterns", "requires", "requires_also", "unless", "explanation",
-    "suggestion", "references", "note", "detector",
+    "suggestion", "references", "note", "detector", "own", "quiets", "model_may_quiet",
 }
 _TOKEN_KEYS = {
     "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
@@ -195,8 +196,9 @@ def _collect_entries(path, data, raw_entries, problems) -> None:
 
 def _check_refs(where: str, items: tuple[str, ...], sets, problems: list[str]) -> None:
     for item in items:
-        if item.startswith("@") and item[1:] not in sets:
-            problems.append(f"{where}: unknown term set {item!r}")
+        for name in term_refs(item):
+            if name not in sets:
+                problems.append(f"{where}: unknown term set {'@' + name!r}")
 
 
 def _string_list(value, where: str, problems: list[str], *, required: bool) -> tuple[str, ...]:
@@ -232,10 +234,8 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
     elif "category" in data and data["category"] != category:
         problems.append(f"{label}: field 'category': {data['category']!r} differs from the file's {category!r}")
     sev_value = data.get("severity", default_severity or DEFAULT_SEVERITY[category])
-    try:
+    try:  # `info`: a style note, reported on request and never counted as a flag
         severity = Severity.parse(str(sev_value))
-        if severity is Severity.INFO:
-            raise ValueError("severity 'info' is for context rules, not entries")
     except ValueError as exc:
         problems.append(f"{label}: field 'severity': {exc}")
         severity = Severity.MEDIUM
@@ -257,6 +257,16 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
     unless = _string_list(data.get("unless"), f"{label}: field 'unless'", problems, required=False)
     _check_refs(f"{label}: field 'requires'", requires, sets, problems)
     _check_refs(f"{label}: field 'unless'", unless, sets, problems)
+    flags = {}
+    for key in ("own", "quiets"):
+        if key in data:
+            if detector != "classifier" or not isinstance(data[key], bool):
+                problems.append(f"{label}: field {key!r}: true or false, on classifier entries only")
+            flags[key] = bool(data[key])
+    if "model_may_quiet" in data:
+        if detector is not None or not isinstance(data["model_may_quiet"], bool):
+            problems.append(f"{label}: field 'model_may_quiet': true or false, on lexicon entries only")
+        flags["model_may_quiet"] = bool(data["model_may_quiet"])
     if len(problems) > before:
         return None
     return LexiconEntry(
@@ -264,7 +274,7 @@ def _build_entry(fname, data, category, default_severity, sets, problems) -> Lex
         explanation=" ".join(explanation.split()),
         suggestion=" ".join(suggestion.split()) if suggestion else None,
         references=references, requires=requires, requires_also=requires_also, unless=unless,
-        detector=str(detector) if detector else None, source=fname,
+        detector=str(detector) if detector else None, source=fname, **flags,
     )
 
 

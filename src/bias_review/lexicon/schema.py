@@ -52,6 +52,13 @@ class LexiconEntry:
     unless: tuple[str, ...] = ()
     detector: str | None = None  # an entry that supplies the text for a code detector
     source: str = ""  # the file it came from
+    # for a classifier entry: may the model raise findings of its own in this category, and may
+    # its "race-conscious" reading quiet the lexicon's findings of this category?
+    own: bool = True
+    quiets: bool = True
+    # for a lexicon entry: may the classifier's race-conscious reading quiet its findings? (false
+    # for curated rules whose wording is specific enough that the model should not override them)
+    model_may_quiet: bool = True
 
 
 @dataclass(frozen=True)

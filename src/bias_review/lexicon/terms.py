@@ -37,14 +37,31 @@ def term_regex_source(term: str) -> str:
 _BOUNDARY = r"(?<![\w])"
 
 
-def terms_regex_source(terms: tuple[str, ...]) -> str:
-    """Regex source finding any of `terms`, longest first."""
-    if not terms:
-        return r"(?!x)x"  # matches nothing
+# between the two sides of a "near" item: up to NEAR_WORDS words, no sentence punctuation
+NEAR_WORDS = 3
+_GAP = r"(?:[^\w.!?]+\w[\w'’-]*){0,%d}?[^\w.!?]+" % NEAR_WORDS
+Near = tuple  # ("~", left terms, right terms): a term of the left, then one of the right
+
+
+def _plain_source(terms: tuple[str, ...]) -> str:
     branches = [term_regex_source(t) for t in sorted(set(terms), key=len, reverse=True)]
     if all(b.startswith(_BOUNDARY) for b in branches):
         return _BOUNDARY + "(?:" + "|".join(b[len(_BOUNDARY):] for b in branches) + ")"
     return "|".join(branches)
+
+
+def terms_regex_source(terms: tuple) -> str:
+    """Regex source finding any of `terms`, longest first. An item may be a "near" item
+    (see `expand_terms`): a term of its left side followed, within NEAR_WORDS words, by a term
+    of its right side."""
+    if not terms:
+        return r"(?!x)x"  # matches nothing
+    plain = tuple(t for t in terms if isinstance(t, str))
+    near = [t for t in terms if not isinstance(t, str)]
+    parts = [f"(?:{_plain_source(left)}){_GAP}(?:{_plain_source(right)})" for _, left, right in near]
+    if plain:
+        parts.append(_plain_source(plain))
+    return "|".join(f"(?:{p})" for p in parts) if len(parts) > 1 else parts[0]
 
 
 class TermPattern:
@@ -76,12 +93,35 @@ def compile_terms(terms: tuple[str, ...]) -> TermPattern:
     return TermPattern(terms_regex_source(terms))
 
 
-def expand_terms(items: tuple[str, ...], sets: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Replace `@name` references by the terms of that set."""
-    out: list[str] = []
+def expand_terms(items: tuple[str, ...], sets: dict[str, tuple[str, ...]]) -> tuple:
+    """Replace `@name` references by the terms of that set (sets may refer to sets). An item
+    `A ~ B` (each side a term or an @set) becomes a near item: ("~", A's terms, B's terms)."""
+    out: list = []
     for item in items:
-        if item.startswith("@"):
-            out.extend(sets[item[1:]])
+        if "~" in item:
+            left, _, right = (side.strip() for side in item.partition("~"))
+            out.append(("~", _plain(expand_terms((left,), sets)), _plain(expand_terms((right,), sets))))
+        elif item.startswith("@"):
+            out.extend(expand_terms(sets[item[1:]], sets))
         else:
             out.append(item)
     return tuple(out)
+
+
+def _plain(terms: tuple) -> tuple[str, ...]:
+    """A near item's side holds plain terms only."""
+    return tuple(t for t in terms if isinstance(t, str))
+
+
+def necessary_terms(terms: tuple) -> list[str]:
+    """Plain terms one of which any match of `terms` contains (a near item's left side): what
+    the vocabulary gate may require."""
+    out: list[str] = []
+    for t in terms:
+        out.extend([t] if isinstance(t, str) else t[1])
+    return out
+
+
+def term_refs(item: str) -> list[str]:
+    """The @set names an item refers to (both sides of a near item)."""
+    return [side.strip()[1:] for side in item.split("~") if side.strip().startswith("@")]

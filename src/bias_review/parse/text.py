@@ -1,14 +1,10 @@
-"""Plain text and Markdown.
+"""Plain text and Markdown: decoding shared, then blocks.
 
-Blocks are paragraphs (lines separated by blank lines, joined with spaces), with
-Location(line=n), n the 1-based number of the paragraph's first line. A line that
+Plain text: blocks are paragraphs (lines separated by blank lines, joined with spaces),
+with Location(line=n), n the 1-based number of the paragraph's first line. A line that
 starts a list item also starts a new block, so bullets do not run together.
 
-Markdown gets a light clean-up, enough for sentences to read as prose: heading hashes,
-list and quote markers, emphasis, inline code, links and images (their text is kept),
-HTML tags and comments are removed; a heading is its own block; fenced code is kept as
-a block; pipe tables give one block per non-empty cell,
-Location(line=n, part="table", row=r, col=c), the header row being row 1.
+Markdown is parsed by markdown-it-py: see `bias_review.parse.markdown`.
 
 Encoding: UTF-8 (with or without BOM), UTF-16/32 with BOM, else Windows-1252 with a
 warning. NUL bytes without a UTF-16 BOM mean a binary file.
@@ -88,173 +84,6 @@ def _plain_blocks(lines: list[str]) -> list[Block]:
     return blocks
 
 
-# --------------------------------------------------------------------------- markdown
-
-_ATX = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
-_THEMATIC = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_MD_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?")
-_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
-_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
-_TABLE_DELIM = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-
-_INLINE = [
-    (re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]{1,500})\]\[[^\]\n]{0,200}\]"), r"\1"),
-    (re.compile(r"<(https?://[^>\s]{1,2000})>"), r"\1"),
-    (re.compile(r"`([^`\n]{1,1000})`"), r"\1"),
-    (re.compile(r"(\*\*|__)(?=\S)([^\n]{1,500}?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{1,500}?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]{1,500}?)(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(r"~~(?=\S)([^\n]{1,500}?)(?<=\S)~~"), r"\1"),
-    (re.compile(r"<br\s*/?>", re.IGNORECASE), " "),
-    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>\n]{0,500})?/?>"), ""),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),
-]
-_INLINE_TRIGGER = re.compile(r"[\[*_`<~\\]")
-
-
-def _inline(text: str) -> str:
-    if not _INLINE_TRIGGER.search(text):
-        return text
-    for pattern, repl in _INLINE:
-        text = pattern.sub(repl, text)
-    return text
-
-
-def _interrupts(line: str) -> bool:
-    """CommonMark: inside a paragraph, a bullet starts a list, a number only if it is 1
-    (so a wrapped line starting with '2020.' stays in its paragraph)."""
-    s = line.lstrip()
-    return s[:1] in "-*+" or s.startswith(("1.", "1)"))
-
-
-def _split_row(line: str) -> list[str]:
-    s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    cells = re.split(r"(?<!\\)\|", s)
-    return [c.strip().replace("\\|", "|") for c in cells]
-
-
-def _markdown_blocks(lines: list[str]) -> list[Block]:
-    blocks: list[Block] = []
-    buf: list[str] = []
-    start = 0
-
-    def flush() -> None:
-        if buf:
-            text = _inline(" ".join(buf)).strip()
-            if text:
-                blocks.append(Block(text, Location(line=start)))
-            buf.clear()
-
-    def add(n: int, text: str) -> None:
-        nonlocal start
-        if not buf:
-            start = n
-        buf.append(text.strip())
-
-    def _heading(line: str, n: int) -> bool:
-        """An ATX heading becomes its own block; True if the line was one."""
-        heading = _ATX.match(line)
-        if not heading:
-            return False
-        flush()
-        text = _inline(heading.group(2) or "").strip()
-        if text:
-            blocks.append(Block(text, Location(line=n)))
-        return True
-
-    i = 0
-    total = len(lines)
-    # YAML front matter: each non-empty line becomes its own block
-    if total and lines[0].strip() == "---":
-        end = next((k for k in range(1, total) if lines[k].strip() in ("---", "...")), None)
-        if end is not None:
-            for k in range(1, end):
-                if lines[k].strip():
-                    blocks.append(Block(lines[k].strip(), Location(line=k + 1)))
-            i = end + 1
-    in_comment = False
-    while i < total:
-        n = i + 1
-        line = lines[i]
-        i += 1
-        # HTML comments, possibly over several lines
-        if in_comment:
-            if "-->" in line:
-                in_comment = False
-                line = line.split("-->", 1)[1]
-            else:
-                continue
-        if "<!--" in line:
-            line = re.sub(r"<!--.*?-->", "", line)
-            if "<!--" in line:
-                line = line.split("<!--", 1)[0]
-                in_comment = True
-        stripped = line.strip()
-        if not stripped:
-            flush()
-            continue
-        fence = _FENCE.match(line)
-        if fence:
-            flush()
-            marker = fence.group(1)
-            code: list[str] = []
-            first = n + 1
-            while i < total and not lines[i].strip().startswith(marker):
-                code.append(lines[i].rstrip())
-                i += 1
-            i += 1  # closing fence
-            text = "\n".join(code).strip()
-            if text:
-                blocks.append(Block(text, Location(line=first)))
-            continue
-        if _THEMATIC.match(line) or _LINK_DEF.match(line):
-            flush()
-            continue
-        if buf and _SETEXT.match(line):
-            flush()  # the paragraph above was a setext heading
-            continue
-        if _heading(line, n):
-            continue
-        if "|" in line and i < total and _TABLE_DELIM.match(lines[i]) and "-" in lines[i]:
-            flush()
-            rows = [(n, line)]
-            i += 1  # skip the delimiter row
-            while i < total and lines[i].strip() and "|" in lines[i]:
-                rows.append((i + 1, lines[i]))
-                i += 1
-            for r, (ln, row) in enumerate(rows, start=1):
-                for c, cell in enumerate(_split_row(row), start=1):
-                    text = _inline(cell).strip()
-                    if text:
-                        blocks.append(Block(text, Location(line=ln, part="table", row=r, col=c)))
-            continue
-        quote = _QUOTE.match(line)
-        if quote:
-            line = line[quote.end():]
-            stripped = line.strip()
-            if not stripped:
-                flush()
-                continue
-            if _heading(line, n):
-                continue
-        item = _MD_ITEM.match(line)
-        if item and (not buf or _interrupts(line)):
-            flush()
-            add(n, line[item.end():])
-            continue
-        add(n, stripped)
-    flush()
-    return blocks
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -263,8 +92,13 @@ def parse_text(path: str, data: bytes, sha256: str, *, markdown: bool = False) -
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
-    blocks = _markdown_blocks(lines) if markdown else _plain_blocks(lines)
+    if markdown:
+        from bias_review.parse.markdown import markdown_blocks  # markdown-it only when needed
+
+        blocks, found = markdown_blocks(text)
+        warnings.extend(found)
+    else:
+        blocks = _plain_blocks(text.split("\n"))
     chars = sum(len(b.text) for b in blocks)
     return Document(
         path=path,

@@ -21,10 +21,13 @@ _PARTS = ("header", "body", "table", "textbox", "notes", "footnote", "footer")
 
 
 def location_key(location: dict[str, Any]) -> tuple:
-    """Reading order of a contract location: page, slide, part, paragraph, table, row, col, line."""
+    """Reading order of a contract location: page, slide, part, paragraph, table, row, col, line.
+    Markdown's headings, list items and table cells read in line order with the body."""
+    numbers = [location.get(k) if isinstance(location.get(k), int) else -1 for k in _NUMBERED]
+    if isinstance(location.get("line"), int):  # text and Markdown: line order, cells by row and column
+        return (-1, -1, _PARTS.index("body"), location["line"], *numbers[2:6])
     part = location.get("part", "body")
     rank = _PARTS.index(part) if part in _PARTS else len(_PARTS)
-    numbers = [location.get(k) if isinstance(location.get(k), int) else -1 for k in _NUMBERED]
     return (*numbers[:2], rank, *numbers[2:])
 
 
