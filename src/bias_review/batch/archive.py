@@ -16,6 +16,7 @@ from bias_review.store import (
     DecisionInfo, LexiconStat, QueueItem, Store, courses, decisions_by_finding, documents, last_scans,
     lexicon_stats, queue,
 )
+from bias_review.webapp.downloads import finding_dict  # a plain module (no Streamlit): one conversion for both
 
 
 @dataclass
@@ -64,10 +65,7 @@ def load_archive(store: Store) -> Archive:
 
 def _finding(item: QueueItem, history: list[DecisionInfo]) -> dict[str, Any]:
     return {
-        "id": item.stable_id, "category": item.category, "severity": item.severity, "text": item.text,
-        "passage": item.passage, "start": item.start, "end": item.end, "spans": item.spans,
-        "location": item.location, "detectors": item.detectors, "score": item.score,
-        "explanation": item.explanation, "suggestion": item.suggestion, "references": item.references,
+        **finding_dict(item),
         "source": item.source, "status": item.status, "tool_category": item.tool_category,
         "tool_severity": item.tool_severity,
         "decisions": [{"decision": h.decision, "reviewer": h.reviewer, "time": _iso(h.time),

@@ -167,26 +167,17 @@ class LocalPool:
     def _stop(workers: list[_Worker]) -> None:
         """Idle workers are told to stop; busy ones (the batch was interrupted) are killed."""
         for w in workers:
-            try:
-                if w.task is None and w.process.is_alive():
-                    w.conn.send(None)
-                else:
-                    w.process.kill()
-            except (OSError, ValueError):
-                w.process.kill()
-        for w in workers:
-            w.process.join(2)
-            if w.process.is_alive():
-                w.process.kill()
-                w.process.join()
-            w.conn.close()
+            if w.task is None:
+                _retire(w)
+            else:
+                _discard(w)
 
 
 def _retire(w: _Worker) -> None:
-    """Stop an idle worker that has done its share."""
+    """Stop an idle worker (it has done its share, or the batch is over)."""
     try:
         w.conn.send(None)
-    except OSError:
+    except (OSError, ValueError):  # it is gone already
         pass
     _discard(w, grace=5.0)
 
