@@ -194,6 +194,18 @@ def effective_cores() -> float:
     return 2 * alone / (time.perf_counter() - started)
 
 
+def pool_alone(root: Path, workers: int) -> float:
+    """Seconds for LocalPool (worker processes, the engine built and forked here) to scan the
+    archive with nothing recorded or written: how the workers themselves scale."""
+    from bias_review.batch import EngineSpec, LocalPool, Task, open_archive
+
+    with open_archive([root]) as files:
+        started = time.perf_counter()
+        for _ in LocalPool(EngineSpec(), workers).results(Task(f) for f in files):
+            pass
+    return time.perf_counter() - started
+
+
 def pdftotext(pdfs: list[str], processes: int) -> float:
     def one(path: str) -> None:
         subprocess.run(["pdftotext", "-q", path, "-"], check=True, stdout=subprocess.DEVNULL)
@@ -264,6 +276,7 @@ def main() -> None:
             if workers == 2 and (two is None or r["seconds"] < two["seconds"]):
                 two, two_db = r, db
     again = batch(root, two_db, 2)
+    alone = {w: min(pool_alone(root, w) for _ in range(args.repeat)) for w in (1, 2)}
     pdf_root = runs / "pdf-only"
     for p in pdfs:
         target = pdf_root / Path(p).relative_to(root)
@@ -280,6 +293,9 @@ def main() -> None:
         print(f"{label:34} {r['seconds']:8.1f} {r['scanned'] / r['seconds']:8.2f} {r['pages'] / r['seconds']:8.1f} "
               f"{r['cpu']:8.1f} {r['cpu'] / r['seconds']:10.2f}")
     print(f"{'speed-up, 2 workers vs 1':34} {one['seconds'] / two['seconds']:8.2f}x   (target >= 1.7x)")
+    for w in (1, 2):
+        print(f"{f'workers alone, {w} (no store, no report)':34} {alone[w]:8.1f} {n / alone[w]:8.2f} {pages / alone[w]:8.1f}")
+    print(f"{'speed-up of the workers alone':34} {alone[1] / alone[2]:8.2f}x")
     print(f"{'PDFs alone, 2 workers':34} {pdf_two['seconds']:8.1f} {pdf_two['scanned'] / pdf_two['seconds']:8.2f} "
           f"{pdf_two['pages'] / pdf_two['seconds']:8.1f}")
     print(f"{'pdftotext, 1 process':34} {ref1:8.1f} {len(pdfs) / ref1:8.2f} {manifest['pdf_pages'] / ref1:8.1f}")
@@ -294,7 +310,7 @@ def main() -> None:
         parent = [p for p in r["processes"].values() if p["parent"]]
         workers = [p for p in r["processes"].values() if not p["parent"]]
         print(f"  {label}: parent {parent[0]['cpu']:.1f} CPU s, peak {parent[0]['pss'] / 2**20:.0f} MB PSS; "
-              f"{len(workers)} worker processes over the run (recycled every 200 files), "
+              f"{len(workers)} worker processes over the run (recycled every 500 files), "
               f"{sum(p['cpu'] for p in workers):.1f} CPU s, each at most {max(p['pss'] for p in workers) / 2**20:.0f} MB PSS")
 
 

@@ -33,7 +33,7 @@ TICK_SECONDS = 0.5
 MAX_START_FAILURES = 3
 # files a worker scans before it is replaced by a fresh one: its caches and spaCy's vocabulary
 # grow with what it reads, so a long batch's memory stays that of its first files
-RECYCLE_AFTER = 200
+RECYCLE_AFTER = 500
 
 
 class BatchError(RuntimeError):

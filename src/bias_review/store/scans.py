@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bias_review.store.catalog import document_row, save_file
@@ -89,17 +89,17 @@ def _record(session: Session, document_id: int, result: Mapping[str, Any], findi
     for stable_id, values in findings.items():
         row = existing.get(stable_id)
         if row is None:
-            row = Finding(document_id=document_id, stable_id=stable_id, source="tool",
-                          first_seen_scan_id=scan.id)
-            session.add(row)
-            new.append(stable_id)
-        else:
-            kept.append(stable_id)
+            new.append({**values, "document_id": document_id, "stable_id": stable_id, "source": "tool",
+                        "first_seen_scan_id": scan.id, "last_seen_scan_id": scan.id})
+            continue
+        kept.append(stable_id)
         for key, value in values.items():
             setattr(row, key, value)
         row.last_seen_scan_id = scan.id
+    if new:  # one statement for every new finding (a first scan's are all new)
+        session.execute(insert(Finding), new)
     vanished = [s for s, row in existing.items() if s not in findings and row.last_seen_scan_id == previous]
-    return scan_info(scan, new, kept, vanished)
+    return scan_info(scan, [n["stable_id"] for n in new], kept, vanished)
 
 
 def record_scan_result(store: Store, scan: Mapping[str, Any], documents: Mapping[str, Ref]) -> list[ScanInfo]:
