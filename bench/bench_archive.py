@@ -140,19 +140,20 @@ def scans_done(db: Path) -> int:
 
 def batch(root: Path, db: Path, workers: int, *, watch: bool = False) -> dict:
     """`bias-review scan` as a child process; its wall time, pages (from the summary line) and,
-    with `watch`, peak memory of the process tree while the first 250 documents were scanned
-    and while the rest were."""
+    with `watch`, peak memory of the process tree while the first 250 documents were scanned,
+    the next 250, and the rest."""
     cmd = [sys.executable, "-m", "bias_review.cli", "scan", str(root), "--db", f"sqlite:///{db}",
            "--workers", str(workers), "--format", "jsonl", "--out", str(db.with_suffix(".jsonl"))]
     env = {**os.environ, "BIAS_REVIEW_DATA": str(db.parent / f"{db.stem}-data")}
     started, cpu_before = time.perf_counter(), _children_cpu()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peaks = {"up to 250": (0, 0), "after 250": (0, 0)}
+    peaks = {"up to 250": (0, 0), "250 to 500": (0, 0), "after 500": (0, 0)}
     per_process: dict[int, dict] = {}
     if watch:
         tree = psutil.Process(proc.pid)
         while proc.poll() is None:
-            half = "up to 250" if scans_done(db) < 250 else "after 250"
+            done = scans_done(db)
+            half = "up to 250" if done < 250 else "250 to 500" if done < 500 else "after 500"
             pss, rss = tree_memory(tree, per_process)
             peaks[half] = (max(peaks[half][0], pss), max(peaks[half][1], rss))
             time.sleep(0.5)
@@ -248,7 +249,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2, help="best of N runs with 1 and with 2 workers (alternated)")
     args = ap.parse_args()
     root = OUT / "archive"
-    if args.regenerate or not (root / "manifest.json").exists():
+    made = json.loads((root / "manifest.json").read_text())["documents"] if (root / "manifest.json").exists() else 0
+    if args.regenerate or made != args.documents:
         shutil.rmtree(root, ignore_errors=True)
         t = time.perf_counter()
         make_archive(root, args.documents)
@@ -305,7 +307,9 @@ def main() -> None:
           f"(target <= 5%); {again['line']}")
     for label, r in (("1 worker", one), ("2 workers", two)):
         for half, (pss, rss) in r["peaks"].items():
-            print(f"peak memory, parent + {label:9}, {half:9} documents: {pss / 2**20:6.0f} MB PSS "
+            if not pss:
+                continue
+            print(f"peak memory, parent + {label:9}, {half:10} documents: {pss / 2**20:6.0f} MB PSS "
                   f"({rss / 2**20:.0f} MB RSS summed)")
         parent = [p for p in r["processes"].values() if p["parent"]]
         workers = [p for p in r["processes"].values() if not p["parent"]]
