@@ -122,3 +122,24 @@ def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_files(tmp_path: 
     assert sorted(d.path for _, d in done) == sorted(f.display for f in files)
     assert all(d.error is None for _, d in done)
     assert len(set(pids.read_text().split())) == 3  # 6 files, 2 per worker
+
+
+def test_a_worker_that_dies_while_idle_is_replaced_and_its_next_file_goes_to_another(tmp_path: Path):
+    import multiprocessing
+
+    from bias_review.batch import LocalPool, Task
+
+    root = tmp_path / "archive"
+    write_archive(root, 3, kinds=("txt",))
+    with open_archive([root]) as files:
+        def tasks():
+            for n, f in enumerate(files):
+                if n == 1:  # the worker is idle, waiting for this file: the OOM killer takes it
+                    for child in multiprocessing.active_children():
+                        child.kill()
+                        child.join()
+                yield Task(f)
+
+        done = list(LocalPool(RULES, 1).results(tasks()))
+    assert sorted(d.path for _, d in done) == sorted(f.display for f in files)
+    assert all(d.error is None and d.findings for _, d in done)

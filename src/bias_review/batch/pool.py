@@ -111,7 +111,11 @@ class LocalPool:
                 task = next(pending, None)
                 if task is None:
                     return None
-                w.conn.send((task.file.display, str(task.file.path)))
+                try:
+                    w.conn.send((task.file.display, str(task.file.path)))
+                except OSError:  # it died while idle: replaced once its exit is seen; the file waits
+                    pending = chain([task], pending)
+                    continue
                 w.task = task
                 w.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
         return pending
