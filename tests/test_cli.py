@@ -166,16 +166,19 @@ def test_scan_into_the_review_store_and_rescan_keeps_one_copy(tmp_path: Path):
 
     url = f"sqlite:///{tmp_path / 'review.sqlite'}"
     examples = Path(__file__).resolve().parents[1] / "examples"
+    runs = []
     for _ in range(2):
         res = runner.invoke(app, ["scan", str(examples), "--db", url, "--course", "Renal 101",
-                                  "--format", "json", "--no-classifier"])
+                                  "--format", "json", "--no-classifier", "--workers", "1"])
         assert res.exit_code == 0, res.output
-    reported = json.loads(res.stdout)
+        runs.append(json.loads(res.stdout))
+    reported = runs[0]
     store = open_store(url, data=tmp_path)
     assert [c.name for c in courses(store)] == ["Renal 101"]
     assert sorted(d.name for d in documents(store)) == sorted(Path(d["path"]).name for d in reported["documents"])
     flags = [q for q in queue(store) if q.severity != "info"]
     assert len(flags) == reported["summary"]["findings"]  # the second scan added no copies
+    assert runs[1]["documents"] == [] and f"{len(reported['documents'])} unchanged, skipped" in res.stderr
     assert not list(tmp_path.glob("*.part"))
 
 

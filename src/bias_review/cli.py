@@ -53,17 +53,27 @@ def scan(
     no_classifier: bool = typer.Option(False, "--no-classifier", help="Lexicons and rules only."),
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Do not read PDF pages that have no text layer by OCR "
                                 "(Tesseract, when installed)."),
-    model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model)."),
+    model: Optional[Path] = typer.Option(None, help="A model directory (default: the bundled model; with --db the "
+                                         "store's active model)."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Give up on a file after this many seconds (0: no limit)."),
     trace: bool = typer.Option(False, help="Show every detector's and context rule's reason."),
     db: Optional[str] = typer.Option(None, "--db", help="Also store the files and their findings in this review "
-                                     "store (a database URL; 'default' for $BIAS_REVIEW_DB or the data folder)."),
-    course: Optional[str] = typer.Option(None, help="With --db: the course the files belong to."),
+                                     "store (a database URL; 'default' for $BIAS_REVIEW_DB or the data folder); "
+                                     "a rerun skips the files it already holds unchanged."),
+    course: Optional[str] = typer.Option(None, help="With --db: the course every file belongs to (default: from "
+                                         "each file's path)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Scan in this many worker processes "
+                                          "(default with --db or --executor dask: one per core)."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="With --db: rescan unchanged files whose last "
+                                      "scan failed."),
+    courses: Optional[Path] = typer.Option(None, "--courses", help="With --db: a TOML file of rules giving course, "
+                                           "year and lecturer from a file's path (see docs/batch.md)."),
+    executor: str = typer.Option("local", help="With workers: local (processes on this machine) or dask."),
+    scheduler: Optional[str] = typer.Option(None, help="With --executor dask: the scheduler address "
+                                            "(tcp://HOST:8786; default: a cluster on this machine)."),
 ) -> None:
-    """Scan files and directories and report every flagged passage."""
-    from bias_review.classifier.predict import ModelError
-    from bias_review.lexicon import LexiconError
-    from bias_review.paths import expand_paths
+    """Scan files and directories and report every flagged passage. With --db or --workers, a
+    batch scan: worker processes, resumable and incremental against the review store."""
     from bias_review.report import FORMATS
 
     if fmt not in FORMATS:
@@ -74,15 +84,66 @@ def scan(
         _die("--replace-lexicons needs at least one --lexicons DIR")
     if timeout < 0:
         _die("--timeout must be 0 (no limit) or a number of seconds")
+    _check_batch_options(db=db, course=course, courses=courses, retry_failed=retry_failed, executor=executor,
+                         scheduler=scheduler)
     missing = [str(p) for p in paths if not p.exists()]
     for m in missing:
         typer.echo(f"bias-review: {m}: no such file or directory", err=True)
-    files = expand_paths([p for p in paths if p.exists()], exclude=exclude)
-    if not files:
-        _die("nothing to scan (no supported files found)")
+    existing = [p for p in paths if p.exists()]
+    color = out is None and fmt == "text" and sys.stdout.isatty()
+    options = dict(fmt=fmt, out=out, floor=floor, trace=trace, color=color)
+    if db is not None or workers is not None or executor != "local":  # a batch scan
+        from bias_review.batch import BatchOptions, CourseRules, EngineSpec, default_workers
+
+        spec = EngineSpec(tuple(str(d.resolve()) for d in lexicons), replace_lexicons, not no_classifier,
+                          str(model.resolve()) if model else None, ocr=not no_ocr)
+        rules = _course_rules(courses, course)
+        run = BatchOptions(workers=workers or default_workers(), timeout=timeout or None, retry_failed=retry_failed,
+                           executor=executor, scheduler=scheduler, courses=rules or CourseRules())
+        tally, notes = _scan_batch(existing, exclude, spec, db, run, **options)
+    else:
+        tally, notes = _scan_files(existing, exclude, lexicons=lexicons, replace_lexicons=replace_lexicons,
+                                   no_classifier=no_classifier, no_ocr=no_ocr, model=model, timeout=timeout or None,
+                                   **options)
+    if out is not None:
+        s = tally.summary()
+        typer.echo(f"wrote {out}: {s['documents']} document(s), {s['findings']} finding(s), {s['failed']} failed", err=True)
+    for note in notes:
+        typer.echo(f"bias-review: {note}", err=True)
+    if tally.documents and tally.failed == tally.documents:
+        raise typer.Exit(EXIT_NOTHING)
+    if fail_floor is not None and tally.top is not None and tally.top.at_least(fail_floor):
+        raise typer.Exit(EXIT_FAIL_ON)
+
+
+def _check_batch_options(*, db: Optional[str], course: Optional[str], courses: Optional[Path],
+                         retry_failed: bool, executor: str, scheduler: Optional[str]) -> None:
     if course and not db:
         _die("--course goes with --db")
-    recorder = _store_recorder(db, course) if db else None
+    if (courses or retry_failed) and not db:
+        _die("--courses and --retry-failed go with --db")
+    if course and courses:
+        _die("--course and --courses: give one or the other")
+    if executor not in ("local", "dask"):
+        _die(f"--executor must be local or dask, not {executor!r}")
+    if scheduler and executor != "dask":
+        _die("--scheduler goes with --executor dask")
+
+
+def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], replace_lexicons: bool,
+                no_classifier: bool, no_ocr: bool, model: Optional[Path], timeout: Optional[float], fmt: str, out: Optional[Path],
+                floor: Severity, trace: bool, color: bool):
+    """The single-process scan: one file after another, with a progress bar. Returns the
+    counts and the errors to print."""
+    from bias_review.classifier.predict import ModelError
+    from bias_review.lexicon import LexiconError
+    from bias_review.paths import expand_paths
+    from bias_review.progress import scan_progress
+    from bias_review.report.stream import ReportStream
+
+    files = expand_paths(paths, exclude=exclude)
+    if not files:
+        _die("nothing to scan (no supported files found)")
     with _report_sink(out, stream=fmt == "jsonl") as sink:
         from bias_review.engine import Engine
 
@@ -91,50 +152,66 @@ def scan(
                             detectors=_detector_names(no_classifier), model_path=model, ocr=not no_ocr)
         except (LexiconError, ModelError) as exc:
             _die(str(exc))
-        result = _run_scan(engine, files, fmt=fmt, sink=sink, floor=floor, trace=trace,
-                           timeout=timeout or None, recorder=recorder)
-    if out is not None:
-        s = result.summary(floor)
-        typer.echo(f"wrote {out}: {s['documents']} document(s), {s['findings']} finding(s), {s['failed']} failed", err=True)
-    for doc in result.documents:
-        if doc.error and fmt != "text":
-            typer.echo(f"bias-review: {doc.path}: {doc.error}", err=True)
-    if all(d.error for d in result.documents):
-        raise typer.Exit(EXIT_NOTHING)
-    if fail_floor is not None and any(f.severity.at_least(fail_floor) and f.is_flag for f in result.flags()):
-        raise typer.Exit(EXIT_FAIL_ON)
+        stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color)
+        stream.start(engine.result_of([]).tool())
+        errors = []
+        with scan_progress(len(files)) as progress:
+            for doc in engine.scan_iter(files, timeout=timeout):
+                progress.update(doc)
+                stream.add(doc)
+                if doc.error and fmt != "text":
+                    errors.append(f"{doc.path}: {doc.error}")
+        stream.finish()
+    return stream.tally, errors
 
 
-def _run_scan(engine, files, *, fmt: str, sink, floor: Severity, trace: bool, timeout: float | None,
-              recorder=None):
-    """Scan `files` one by one with a progress bar; JSON Lines are written (and the store
-    updated) as each file ends, other formats once at the end."""
-    from bias_review.progress import scan_progress
-    from bias_review.report import render
+def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], run, *, fmt: str,
+                out: Optional[Path], floor: Severity, trace: bool, color: bool):
+    """The batch scan (bias_review.batch): worker processes, and the review store when --db is
+    given. Returns the counts and the notes to print."""
+    from dataclasses import replace
 
-    writer = None
-    if fmt == "jsonl":
-        from bias_review.report.jsonl_report import JsonlWriter
+    from sqlalchemy.exc import SQLAlchemyError
 
-        writer = JsonlWriter(sink, min_severity=floor, with_trace=trace)
-        writer.start(engine.result_of([]).tool())
-    results = []
-    tool = engine.result_of([]).tool()
-    with scan_progress(len(files)) as progress:
-        for path, doc in zip(files, engine.scan_iter(files, timeout=timeout)):
-            results.append(doc)
-            progress.update(doc)
-            if writer is not None:
-                writer.document(doc)
-            if recorder is not None:
-                recorder(path, doc, tool)
-    result = engine.result_of(results)
-    if writer is not None:
-        writer.finish(result)
-    else:
-        color = sink is sys.stdout and fmt == "text" and sys.stdout.isatty()
-        sink.write(render(result, fmt, min_severity=floor, with_trace=trace, color=color))
-    return result
+    from bias_review.batch import BatchError, CourseConfigError, open_archive, run_batch
+    from bias_review.classifier.predict import ModelError
+    from bias_review.lexicon import LexiconError
+    from bias_review.report.stream import ReportStream
+    from bias_review.store import active_model
+    from bias_review.store.db import describe_error
+
+    store = _open_store(db) if db else None
+    if store is not None and spec.classifier and spec.model_path is None and (active := active_model(store)):
+        spec = replace(spec, model_path=active.path)
+    with open_archive(paths, exclude=exclude) as files:
+        if not files:
+            _die("nothing to scan (no supported files found)")
+        order = {f.display: n for n, f in enumerate(files)}
+        with _report_sink(out, stream=fmt == "jsonl") as sink:
+            stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color)
+            try:
+                summary = run_batch(files, spec, store=store, options=run, on_start=stream.start, on_result=stream.add)
+            except (LexiconError, ModelError, CourseConfigError, BatchError) as exc:
+                _die(str(exc))
+            except SQLAlchemyError as exc:  # the store went away mid-batch: what was recorded stays
+                _die(f"--db: {describe_error(exc)}")
+            stream.finish(order=lambda d: order.get(d.path, 0))
+    typer.echo(summary.line(), err=True)
+    notes = [f"{p}: failed before, skipped (use --retry-failed)" for p in summary.failed_before]
+    notes += [f"{p}: not recorded in the store ({why})" for p, why in summary.not_recorded]
+    return summary.scanned, notes
+
+
+def _course_rules(path: Optional[Path], course: Optional[str]):
+    """The --courses rules or the one --course; None for the defaults."""
+    from bias_review.batch import CourseConfigError, CourseRules
+
+    if course:
+        return CourseRules(course=course)
+    try:
+        return CourseRules.load(path) if path else None
+    except CourseConfigError as exc:
+        _die(f"--courses: {exc}")
 
 
 @contextmanager
@@ -166,26 +243,20 @@ def _report_sink(out: Optional[Path], *, stream: bool) -> Iterator[TextIO]:
             os.unlink(tmp)
 
 
-def _store_recorder(db: str, course: Optional[str]):
-    """A function that keeps each scanned file and its findings in the review store."""
+def _open_store(db: str):
+    """The review store at --db ('default': $BIAS_REVIEW_DB or the data folder); one clear line
+    and exit 2 when it cannot be opened."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bias_review.findings import Severity as S
-    from bias_review.store import StoreError, add_course, open_store, record_file_scan
+    from bias_review.store import StoreError, open_store
     from bias_review.store.db import describe_error
 
     try:
-        store = open_store(None if db == "default" else db)
-        course_ref = add_course(store, course) if course else None
+        return open_store(None if db == "default" else db)
     except (StoreError, OSError) as exc:
         _die(f"--db: {exc}")
     except SQLAlchemyError as exc:
         _die(f"--db: {describe_error(exc)}")
-
-    def record(path: Path, doc, tool: dict) -> None:
-        record_file_scan(store, path, doc.as_dict(min_severity=S.INFO), tool, name=doc.path, course=course_ref)
-
-    return record
 
 
 def _detector_names(no_classifier: bool) -> tuple[str, ...]:

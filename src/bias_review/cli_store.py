@@ -1,4 +1,5 @@
-"""Command line for the review store: `bias-review annotations export` and `bias-review db upgrade`."""
+"""Command line for the review store: `bias-review annotations export`, `bias-review db upgrade` and
+`bias-review report` (the archive report)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,38 @@ def export(
             return
         out.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {out}: {len(rows)} decision(s)", err=True)
+
+    _with_store(db, work)
+
+
+@store_app.command("report")
+def report(
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    fmt: str = typer.Option("html", "--format", "-f", help="html, json or csv."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    per_course: Optional[Path] = typer.Option(None, "--per-course", help="Also write one CSV and one DOCX "
+                                              "report per course into this folder."),
+) -> None:
+    """The archive report from the review store: flags per category, course and year, top lexicon
+    entries, the share of documents with a high flag, decisions so far, and every flagged passage."""
+    from bias_review.batch.archive import load_archive
+    from bias_review.batch.archive_report import FORMATS, render_archive, write_per_course
+
+    if fmt not in FORMATS:
+        typer.echo(f"bias-review: --format must be one of {', '.join(FORMATS)}, not {fmt!r}", err=True)
+        raise typer.Exit(2)
+
+    def work(store) -> None:
+        archive = load_archive(store)
+        text = render_archive(archive, fmt)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {out}: {len(archive.documents)} document(s)", err=True)
+        if per_course is not None:
+            files = write_per_course(archive, per_course)
+            typer.echo(f"wrote {len(files)} file(s) to {per_course}", err=True)
 
     _with_store(db, work)
 

@@ -28,7 +28,7 @@ from bias_review.nlp import chunk_text, get_nlp, process
 from bias_review.parse import parse
 from bias_review.parse.document import Block, Document, ParseError, ParseTimeout
 from bias_review.paths import expand_paths, sha256_or_none
-from bias_review.results import DocumentResult, ScanResult
+from bias_review.results import DocumentResult, ScanResult, timeout_message
 from bias_review.windows import windows
 
 if TYPE_CHECKING:
@@ -181,8 +181,7 @@ class Engine:
             warnings = list(document.warnings)
             findings = self.analyze_blocks(document.blocks, path=shown, deadline=deadline, warnings=warnings)
         except (ScanTimeout, ParseTimeout):
-            return DocumentResult(path=shown, sha256=sha256_or_none(path),
-                                  error=f"timed out after {timeout:g} s (raise --timeout for very large files)")
+            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=timeout_message(timeout))
         except ParseError as exc:
             return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not end a batch

@@ -1,5 +1,5 @@
-"""A progress bar for scans on a terminal: files, pages, findings, errors, rate and ETA.
-Quiet (does nothing) when standard error is not a terminal."""
+"""A progress bar for scans on a terminal: files, pages, findings, errors, skipped files, rate
+and ETA. Quiet (does nothing) when standard error is not a terminal."""
 
 from __future__ import annotations
 
@@ -7,29 +7,46 @@ import sys
 from contextlib import contextmanager
 from collections.abc import Iterator
 
-from bias_review.results import DocumentResult
+from bias_review.results import DocumentResult, Tally
 
 
 class ScanProgress:
-    """Counts what finished files gave; shows it when a terminal is attached."""
+    """Counts what finished files gave (`tally`) and the files skipped; shows it when a
+    terminal is attached."""
 
     def __init__(self, progress=None, task=None) -> None:
         self._progress, self._task = progress, task
-        self.files = self.pages = self.findings = self.errors = 0
+        self.tally = Tally()
+        self.skipped = 0
 
     def update(self, result: DocumentResult) -> None:
-        self.files += 1
-        self.pages += result.pages
-        self.findings += sum(1 for f in result.findings if f.is_flag)
-        self.errors += 1 if result.error else 0
+        """A file was scanned."""
+        self.tally.add(result)
         if self._progress is not None:
-            self._progress.update(self._task, advance=1, pages=self.pages, findings=self.findings,
-                                  errors=self.errors)
+            t = self.tally
+            self._progress.update(self._task, advance=1, pages=t.pages, findings=t.findings, errors=t.failed,
+                                  refresh=True)
+
+    def skip(self) -> None:
+        """A file was left out (a batch rerun: unchanged since its last scan). It leaves the
+        bar's total, so rate and time left stay those of the files really scanned."""
+        self.skipped += 1
+        if self._progress is not None:
+            total = self._progress.tasks[0].total or 1
+            self._progress.update(self._task, total=max(total - 1, 1), skipped=self.skipped, refresh=True)
+
+    def refresh(self) -> None:
+        """Redraw (time left and rate move on while no file finishes)."""
+        if self._progress is not None:
+            self._progress.refresh()
 
 
 @contextmanager
-def scan_progress(total: int, *, enabled: bool | None = None) -> Iterator[ScanProgress]:
-    """A ScanProgress; the bar is drawn on standard error only when it is a terminal."""
+def scan_progress(total: int, *, enabled: bool | None = None, auto_refresh: bool = True) -> Iterator[ScanProgress]:
+    """A ScanProgress; the bar is drawn on standard error only when it is a terminal.
+
+    `auto_refresh=False` draws only on `update`, `skip` and `refresh`: no drawing thread, so
+    the process may fork worker processes safely."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled or total < 1:
@@ -44,11 +61,15 @@ def scan_progress(total: int, *, enabled: bool | None = None) -> Iterator[ScanPr
         def render(self, task) -> Text:
             return Text(f"{task.speed:.1f} files/s" if task.speed else "")
 
+    class SkippedColumn(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.fields['skipped']} unchanged," if task.fields["skipped"] else "")
+
     columns = (
-        TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TextColumn("files,"),
+        TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TextColumn("files,"), SkippedColumn(),
         TextColumn("{task.fields[pages]} pages, {task.fields[findings]} findings, {task.fields[errors]} errors,"),
         RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("scan", total=total, pages=0, findings=0, errors=0)
+    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=auto_refresh) as progress:
+        task = progress.add_task("scan", total=total, pages=0, findings=0, errors=0, skipped=0)
         yield ScanProgress(progress, task)

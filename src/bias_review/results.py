@@ -5,6 +5,7 @@ Plain data (no spaCy, no detectors), so reports, the store and worker processes 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,19 +51,10 @@ class ScanResult:
         return [f for d in self.documents for f in d.findings if f.severity.at_least(floor)]
 
     def summary(self, min_severity: Severity = Severity.LOW) -> dict[str, Any]:
-        flags = self.flags(min_severity)
-        by_category: dict[str, int] = {}
-        by_severity: dict[str, int] = {}
-        for f in flags:
-            by_category[f.category.value] = by_category.get(f.category.value, 0) + 1
-            by_severity[f.severity.value] = by_severity.get(f.severity.value, 0) + 1
-        return {
-            "documents": len(self.documents),
-            "failed": sum(1 for d in self.documents if d.error),
-            "findings": len(flags),
-            "by_category": dict(sorted(by_category.items())),
-            "by_severity": by_severity,
-        }
+        tally = Tally(min_severity)
+        for d in self.documents:
+            tally.add(d)
+        return tally.summary()
 
     def tool(self) -> dict[str, Any]:
         """The contract's `tool` object: name and the versions that produced the findings."""
@@ -78,3 +70,49 @@ class ScanResult:
         }
 
 
+
+
+def timeout_message(timeout: float) -> str:
+    """The error of a file that took longer than its time budget."""
+    return f"timed out after {timeout:g} s (raise --timeout for very large files)"
+
+
+@dataclass
+class Tally:
+    """Counts of finished documents, kept one document at a time (a scan need not keep its
+    documents to report them): the contract's `summary`, pages, and the highest flag severity."""
+
+    min_severity: Severity = Severity.LOW
+    documents: int = 0
+    failed: int = 0
+    pages: int = 0
+    top: Severity | None = None  # the highest severity of any flag (info is not a flag)
+    by_category: Counter = field(default_factory=Counter)
+    by_severity: Counter = field(default_factory=Counter)
+
+    def add(self, doc: DocumentResult) -> None:
+        floor = self.min_severity if self.min_severity is not Severity.INFO else Severity.LOW
+        self.documents += 1
+        self.failed += 1 if doc.error else 0
+        self.pages += doc.pages
+        for f in doc.findings:
+            if f.is_flag and (self.top is None or f.severity.rank > self.top.rank):
+                self.top = f.severity
+            if f.severity.at_least(floor):
+                self.by_category[f.category.value] += 1
+                self.by_severity[f.severity.value] += 1
+
+    @property
+    def findings(self) -> int:
+        """Flags at or above `min_severity`."""
+        return sum(self.by_severity.values())
+
+    def summary(self) -> dict[str, Any]:
+        """The contract's `summary` object."""
+        return {
+            "documents": self.documents,
+            "failed": self.failed,
+            "findings": self.findings,
+            "by_category": dict(sorted(self.by_category.items())),
+            "by_severity": dict(self.by_severity),
+        }

@@ -12,8 +12,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from bias_review.store import (
-    activate_model, active_model, current_revision, deactivate_models, decide, head_revision, history, models,
-    open_store, queue, register_model, upgrade,
+    activate_model, active_model, add_document, current_revision, deactivate_models, decide, documents,
+    head_revision, history, models, open_store, queue, register_model, upgrade,
 )
 from bias_review.store.db import make_engine
 from bias_review.store.migrate import VERSION_TABLE
@@ -23,7 +23,7 @@ from store_builders import finding, scanned_document
 
 def test_an_empty_database_is_migrated_to_head_and_matches_the_models(db_url: str, tmp_path: Path):
     with open_store(db_url, data=tmp_path) as store:
-        assert current_revision(store.engine) == head_revision() == "0002"
+        assert current_revision(store.engine) == head_revision() == "0003"
         with store.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}),
                                     Base.metadata)
@@ -57,7 +57,7 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(db_url: str, tmp_path
     engine.dispose()
 
     with open_store(db_url, data=tmp_path) as store:
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003"
         [item] = queue(store)
         assert (item.stable_id, item.status, item.course) == ("f1", "accepted", "Renal")
         assert [d.reviewer for d in history(store, item)] == ["ana"]
@@ -66,6 +66,25 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(db_url: str, tmp_path
         register_model(store, "clf-2", "models/clf-2", {"macro_f1": 0.9})
         activate_model(store, "clf-2")
         assert active_model(store).version == "clf-2"
+
+
+def test_upgrade_from_0002_adds_source_path_and_keeps_the_documents(db_url: str, tmp_path: Path):
+    engine = make_engine(db_url)
+    assert upgrade(engine, "0002") == "0002"
+    assert "source_path" not in {c["name"] for c in inspect(engine).get_columns("documents")}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO documents (sha256, name, uploaded_at, path) VALUES "
+                          "(:s, 'renal.pdf', '2025-01-01 00:00:00', 'uploads/x/renal.pdf')"), {"s": "a" * 64})
+    engine.dispose()
+
+    with open_store(db_url, data=tmp_path) as store:
+        assert current_revision(store.engine) == "0003"
+        [old] = documents(store)
+        assert (old.name, old.source_path) == ("renal.pdf", None)
+        new = add_document(store, b"%PDF x", "renal.pdf", source_path="2024-25/Renal/renal.pdf")
+        assert add_document(store, b"%PDF x", "renal.pdf", source_path="2024-25/Renal/renal.pdf") == new
+        other = add_document(store, b"%PDF x", "renal.pdf", source_path="2023-24/Renal/renal.pdf")
+        assert other.id != new.id and new.source_path == "2024-25/Renal/renal.pdf"
 
 
 @pytest.mark.parametrize("statement", ["UPDATE annotations SET decision = 'dismissed'", "DELETE FROM annotations"])

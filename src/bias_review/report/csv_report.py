@@ -12,7 +12,7 @@ COLUMNS = ["path", "id", "category", "severity", "score", "location", "text", "p
            "detectors", "explanation", "suggestion", "references", "error", "warning"]
 
 
-def _cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     """Neutralise spreadsheet formulas in document text (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -23,14 +23,14 @@ def render_csv(result: ScanResult, *, min_severity: Severity = Severity.LOW) -> 
     w.writerow(COLUMNS)
     for doc in result.documents:
         if doc.error:
-            w.writerow([_cell(doc.path)] + [""] * 11 + [_cell(doc.error), ""])
+            w.writerow([safe_cell(doc.path)] + [""] * 11 + [safe_cell(doc.error), ""])
             continue
         for warning in doc.warnings:  # a row of its own, so a spreadsheet filter can find them
-            w.writerow([_cell(doc.path)] + [""] * 12 + [_cell(warning)])
+            w.writerow([safe_cell(doc.path)] + [""] * 12 + [safe_cell(warning)])
         for f in doc.findings:
             if not f.severity.at_least(min_severity):
                 continue
-            w.writerow([_cell(x) for x in [
+            w.writerow([safe_cell(x) for x in [
                 doc.path, f.id, f.category.value, f.severity.value, f"{f.score:.3f}",
                 f.location.describe(), f.text, f.passage, "; ".join(f.detectors),
                 f.explanation, f.suggestion or "", " | ".join(f.references), "", "",

@@ -1,7 +1,7 @@
 """A DOCX report of one scanned document (for PDF, PPTX and text input, which cannot carry
 Word comments): counts per category and severity, then each finding in reading order with
 its location, its passage (flagged spans bold and highlighted), why, what instead and
-references."""
+references. `docx_documents_report` does the same for several documents (a course's)."""
 
 from __future__ import annotations
 
@@ -30,13 +30,10 @@ def docx_report(
     """Write the report of one JSON-contract `document` to `out`; return the number of
     findings it lists."""
     name = PurePath(str(document.get("path") or "document")).name
-    report = docx.Document()
-    report.core_properties.title = xml_safe(title or f"bias-review: {name}")[:255]
-    report.add_heading(xml_safe(title or f"bias-review: {name}"), level=0)
+    report = _start(title or f"bias-review: {name}")
     _meta(report, document)
     if document.get("error"):
-        report.add_paragraph().add_run(
-            xml_safe(f"This file could not be read: {document['error']}")).bold = True
+        _unreadable(report, document)
         report.save(out)
         return 0
     findings = shown(document.get("findings") or [], min_severity)
@@ -45,6 +42,43 @@ def docx_report(
         _finding(report, n, finding)
     report.save(out)
     return len(findings)
+
+
+def docx_documents_report(
+    documents: list[dict],
+    out: Path | str | BinaryIO,
+    *,
+    title: str,
+    min_severity: str = "low",
+) -> int:
+    """One report of several JSON-contract documents (a course's, for its director): counts
+    over all of them, then each document with its findings. Returns the findings listed."""
+    report = _start(title)
+    per_document = [shown(d.get("findings") or [], min_severity) if not d.get("error") else [] for d in documents]
+    report.add_paragraph(f"{len(documents)} document(s), {sum(1 for f in per_document if f)} with findings.")
+    _counts(report, [f for found in per_document for f in found], min_severity)
+    for document, findings in zip(documents, per_document):
+        report.add_heading(xml_safe(document.get("path") or "document"), level=1)
+        _meta(report, document)
+        if document.get("error"):
+            _unreadable(report, document)
+        elif not findings:
+            report.add_paragraph("Nothing flagged.")
+        for n, finding in enumerate(findings, start=1):
+            _finding(report, n, finding)
+    report.save(out)
+    return sum(map(len, per_document))
+
+
+def _start(title: str):
+    report = docx.Document()
+    report.core_properties.title = xml_safe(title)[:255]
+    report.add_heading(xml_safe(title), level=0)
+    return report
+
+
+def _unreadable(report, document: dict) -> None:
+    report.add_paragraph().add_run(xml_safe(f"This file could not be read: {document['error']}")).bold = True
 
 
 def _meta(report, document: dict) -> None:
@@ -87,6 +121,10 @@ def _finding(report, n: int, finding: dict) -> None:
     line = report.add_paragraph()
     line.add_run("Category, severity: ").bold = True
     line.add_run(headline(finding))
+    if finding.get("status"):  # a flag from the review store
+        line = report.add_paragraph()
+        line.add_run("Review: ").bold = True
+        line.add_run(xml_safe(f"{finding['status']} ({len(finding.get('decisions') or [])} decision(s))"))
     for label, text in details(finding):
         line = report.add_paragraph()
         line.add_run(f"{label}: ").bold = True

@@ -12,7 +12,7 @@ from bias_review import __version__
 from bias_review.results import ScanResult
 from bias_review.findings import Category, Finding, Severity
 
-_CSS = """
+CSS = """
 :root{--high:#b42318;--medium:#b54708;--low:#175cd3;--info:#667085;--bg:#f8f9fb;--card:#fff;--ink:#1d2939}
 *{box-sizing:border-box}body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg);margin:0}
 header{background:#101828;color:#fff;padding:20px 32px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#d0d5dd}
@@ -57,7 +57,7 @@ def render_html(result: ScanResult, *, min_severity: Severity = Severity.LOW) ->
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
         "<title>bias-review report</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{CSS}</style></head><body>",
         "<header><h1>bias-review report</h1>",
         f"<p>{when} · bias-review {escape(__version__)} · lexicons {escape(result.lexicon_version)}"
         f"{' · model ' + escape(result.model_version) if result.model_version else ''}</p></header><main>",

@@ -32,7 +32,11 @@ class JsonlWriter:
         self._write({"document": doc.as_dict(min_severity=self.min_severity, with_trace=self.with_trace)})
 
     def finish(self, result: ScanResult) -> None:
-        self._write({"summary": result.summary(self.min_severity)})
+        self.summary(result.summary(self.min_severity))
+
+    def summary(self, summary: dict[str, Any]) -> None:
+        """The closing line, from a summary counted as the scan went (`Tally.summary()`)."""
+        self._write({"summary": summary})
 
 
 def render_jsonl(result: ScanResult, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> str:

@@ -6,6 +6,7 @@ never imports spaCy, `bias_review.detect` or `bias_review.engine`.
 """
 
 from bias_review.store.agreement import agreement, cohen_kappa
+from bias_review.store.archive import LastScan, decisions_by_finding, last_scans
 from bias_review.store.catalog import add_course, add_document, courses, documents, get_document
 from bias_review.store.db import Store, StoreError, data_dir, database_url, open_store
 from bias_review.store.decisions import add_missed_flag, decide, flag_state, history
@@ -22,11 +23,11 @@ from bias_review.store.records import (
 from bias_review.store.scans import record_file_scan, record_scan, record_scan_result
 
 __all__ = [
-    "Agreement", "CourseInfo", "DecisionInfo", "DocumentCounts", "DocumentInfo", "FlagState", "LexiconStat",
-    "ModelInfo", "QueueItem", "ScanInfo", "Store", "StoreError",
+    "Agreement", "CourseInfo", "DecisionInfo", "DocumentCounts", "DocumentInfo", "FlagState", "LastScan",
+    "LexiconStat", "ModelInfo", "QueueItem", "ScanInfo", "Store", "StoreError",
     "activate_model", "active_model", "add_course", "add_document", "add_missed_flag", "agreement",
     "cohen_kappa", "counts", "courses", "current_revision", "data_dir", "database_url", "deactivate_models", "decide",
-    "decision_rows", "documents", "export_decisions", "flag_state", "get_document", "head_revision",
-    "history", "latest_verdicts", "lexicon_stats", "models", "open_store", "parse_decisions", "queue",
+    "decision_rows", "decisions_by_finding", "documents", "export_decisions", "flag_state", "get_document", "head_revision",
+    "history", "last_scans", "latest_verdicts", "lexicon_stats", "models", "open_store", "parse_decisions", "queue",
     "record_file_scan", "record_scan", "record_scan_result", "register_model", "upgrade", "verdict_rows",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Optional
 
@@ -20,11 +21,12 @@ def course_info(row: Course) -> CourseInfo:
 
 def document_info(store: Store, row: Document) -> DocumentInfo:
     return DocumentInfo(row.id, row.sha256, row.name, row.format, row.uploader, row.uploaded_at,
-                        row.course_id, row.path, str(store.data_dir / row.path))
+                        row.course_id, row.path, str(store.data_dir / row.path), row.source_path)
 
 
 def add_course(store: Store, name: str, year: Optional[int] = None, lecturer: Optional[str] = None) -> CourseInfo:
-    """The course called `name` in `year`, created if it does not exist yet."""
+    """The course called `name` in `year`, created if it does not exist yet (a `lecturer`
+    given for a course that has none is filled in)."""
     if not name.strip():
         raise StoreError("a course needs a name")
 
@@ -35,6 +37,8 @@ def add_course(store: Store, name: str, year: Optional[int] = None, lecturer: Op
             row = Course(name=name, year=year, lecturer=lecturer)
             session.add(row)
             session.flush()
+        elif lecturer and not row.lecturer:
+            row.lecturer = lecturer
         return course_info(row)
 
     return store.write(work)
@@ -46,14 +50,20 @@ def courses(store: Store) -> list[CourseInfo]:
         return [course_info(c) for c in session.scalars(select(Course).order_by(Course.name, Course.year))]
 
 
-def add_document(store: Store, content: bytes | str | Path, name: Optional[str] = None, *,
-                 course: Optional[Ref] = None, uploader: Optional[str] = None,
-                 format: Optional[str] = None) -> DocumentInfo:
-    """Keep an uploaded file under `<data dir>/uploads/<sha256>/<sanitised name>` and record it.
+@dataclass(frozen=True)
+class Upload:
+    """A file kept under the data folder, not yet recorded: what `document_row` needs."""
 
-    `content` is the file's bytes or a path to read them from (then `name` defaults to the
-    file's name). Uploading the same bytes under the same name to the same course again
-    returns the document already recorded."""
+    sha256: str
+    name: str
+    path: str
+    format: Optional[str]
+
+
+def save_file(store: Store, content: bytes | str | Path, name: Optional[str] = None, *,
+              format: Optional[str] = None) -> Upload:
+    """Write `content` (bytes, or a path to read them from: then `name` defaults to the file's
+    name) under `<data dir>/uploads/<sha256>/<sanitised name>`."""
     if isinstance(content, (str, Path)):
         source = Path(content)
         name = name or source.name
@@ -61,25 +71,40 @@ def add_document(store: Store, content: bytes | str | Path, name: Optional[str] 
     if not name:
         raise StoreError("a document needs a name")
     safe = sanitise_name(name)
-    course_id = ref_id(course) if course is not None else None
     digest, relative = save_upload(store.data_dir, content, safe)
-    fmt = format or (PurePosixPath(safe).suffix.lstrip(".").lower() or None)
+    return Upload(digest, safe, relative, format or (PurePosixPath(safe).suffix.lstrip(".").lower() or None))
 
-    def work(session: Session) -> DocumentInfo:
-        if course_id is not None:
-            get_row(session, Course, course_id)
-        row = session.scalars(select(Document).where(
-            Document.sha256 == digest, Document.path == relative,
-            Document.course_id.is_(None) if course_id is None else Document.course_id == course_id,
-        )).first()
-        if row is None:
-            row = Document(sha256=digest, name=safe, format=fmt, uploader=uploader,
-                           course_id=course_id, path=relative)
-            session.add(row)
-            session.flush()
-        return document_info(store, row)
 
-    return store.write(work)
+def document_row(session: Session, upload: Upload, course_id: Optional[int], uploader: Optional[str],
+                 source_path: Optional[str] = None) -> Document:
+    """The document row of `upload` in this course (and source path), created if there is none."""
+    if course_id is not None:
+        get_row(session, Course, course_id)
+    row = session.scalars(select(Document).where(
+        Document.sha256 == upload.sha256, Document.path == upload.path,
+        Document.course_id.is_(None) if course_id is None else Document.course_id == course_id,
+        Document.source_path.is_(None) if source_path is None else Document.source_path == source_path,
+    )).first()
+    if row is None:
+        row = Document(sha256=upload.sha256, name=upload.name, format=upload.format, uploader=uploader,
+                       course_id=course_id, path=upload.path, source_path=source_path)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def add_document(store: Store, content: bytes | str | Path, name: Optional[str] = None, *,
+                 course: Optional[Ref] = None, uploader: Optional[str] = None,
+                 format: Optional[str] = None, source_path: Optional[str] = None) -> DocumentInfo:
+    """Keep an uploaded file under `<data dir>/uploads/<sha256>/<sanitised name>` and record it.
+
+    `content` is the file's bytes or a path to read them from (then `name` defaults to the
+    file's name). Uploading the same bytes under the same name to the same course (and, for a
+    scanned file, from the same `source_path`) again returns the document already recorded."""
+    upload = save_file(store, content, name, format=format)
+    course_id = ref_id(course) if course is not None else None
+    return store.write(lambda session: document_info(
+        store, document_row(session, upload, course_id, uploader, source_path)))
 
 
 def get_document(store: Store, document: Ref) -> DocumentInfo:

@@ -65,7 +65,8 @@ class Course(Base):
 
 
 class Document(Base):
-    """An uploaded file. `path` is relative to the data folder (uploads/<sha256>/<name>)."""
+    """An uploaded file. `path` is relative to the data folder (uploads/<sha256>/<name>);
+    `source_path` (revision 0003) is where a scan found it, relative to the scanned folder."""
 
     __tablename__ = "documents"
 
@@ -77,6 +78,7 @@ class Document(Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     course_id: Mapped[Optional[int]] = mapped_column(ForeignKey("courses.id"), index=True)
     path: Mapped[str] = mapped_column(String(1024))
+    source_path: Mapped[Optional[str]] = mapped_column(String(1024))
 
     course: Mapped[Optional[Course]] = relationship()
 

@@ -30,7 +30,8 @@ class CourseInfo:
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """An uploaded document; `path` is relative to the data folder, `file` is absolute."""
+    """An uploaded document; `path` is relative to the data folder, `file` is absolute;
+    `source_path` is where a scan found the file (None for an upload)."""
 
     id: int
     sha256: str
@@ -41,6 +42,7 @@ class DocumentInfo:
     course_id: Optional[int]
     path: str
     file: str
+    source_path: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from bias_review.store.catalog import document_row, save_file
 from bias_review.store.db import Store, StoreError, get_row
 from bias_review.store.models import Document, Finding, Scan
 from bias_review.store.records import Ref, ScanInfo, ref_id
@@ -50,45 +51,55 @@ def record_scan(store: Store, document: Ref, result: Mapping[str, Any], lexicon_
     this scan has vanished (it stays, with the last scan that saw it). A scan with an `error`
     is recorded but changes no finding."""
     document_id = ref_id(document)
-    error = result.get("error")
+    findings = _contract_findings(result)
+    return store.write(lambda session: _record(session, document_id, result, findings,
+                                               (lexicon_version, model_version, tool_version)))
+
+
+def _contract_findings(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The column values of a result's findings by stable id (checked before any transaction)."""
     findings: dict[str, dict[str, Any]] = {}
     for n, f in enumerate(result.get("findings") or [], 1):
         findings.setdefault(str(f.get("id") or ""), _columns(f, n))
+    return findings
 
-    def work(session: Session) -> ScanInfo:
-        doc = get_row(session, Document, document_id)
-        if result.get("sha256") and result["sha256"] != doc.sha256:
-            raise StoreError(f"the scan is of other content than document {document_id} "
-                             f"(sha256 {result['sha256'][:12]}… vs {doc.sha256[:12]}…)")
-        if result.get("format") and not error:
-            doc.format = result["format"]
-        scan = Scan(document_id=document_id, lexicon_version=lexicon_version, model_version=model_version,
-                    tool_version=tool_version, error=error)
-        session.add(scan)
-        session.flush()
-        if error:
-            return scan_info(scan)
-        previous = session.scalar(select(Scan.id).where(
-            Scan.document_id == document_id, Scan.error.is_(None), Scan.id < scan.id).order_by(Scan.id.desc()))
-        existing = {f.stable_id: f for f in session.scalars(
-            select(Finding).where(Finding.document_id == document_id, Finding.source == "tool"))}
-        new, kept = [], []
-        for stable_id, values in findings.items():
-            row = existing.get(stable_id)
-            if row is None:
-                row = Finding(document_id=document_id, stable_id=stable_id, source="tool",
-                              first_seen_scan_id=scan.id)
-                session.add(row)
-                new.append(stable_id)
-            else:
-                kept.append(stable_id)
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.last_seen_scan_id = scan.id
-        vanished = [s for s, row in existing.items() if s not in findings and row.last_seen_scan_id == previous]
-        return scan_info(scan, new, kept, vanished)
 
-    return store.write(work)
+def _record(session: Session, document_id: int, result: Mapping[str, Any], findings: dict[str, dict[str, Any]],
+            versions: tuple[str, Optional[str], str]) -> ScanInfo:
+    """`record_scan`'s work inside an open transaction."""
+    error = result.get("error")
+    doc = get_row(session, Document, document_id)
+    if result.get("sha256") and result["sha256"] != doc.sha256:
+        raise StoreError(f"the scan is of other content than document {document_id} "
+                         f"(sha256 {result['sha256'][:12]}… vs {doc.sha256[:12]}…)")
+    if result.get("format") and not error:
+        doc.format = result["format"]
+    lexicon_version, model_version, tool_version = versions
+    scan = Scan(document_id=document_id, lexicon_version=lexicon_version, model_version=model_version,
+                tool_version=tool_version, error=error)
+    session.add(scan)
+    session.flush()
+    if error:
+        return scan_info(scan)
+    previous = session.scalar(select(Scan.id).where(
+        Scan.document_id == document_id, Scan.error.is_(None), Scan.id < scan.id).order_by(Scan.id.desc()))
+    existing = {f.stable_id: f for f in session.scalars(
+        select(Finding).where(Finding.document_id == document_id, Finding.source == "tool"))}
+    new, kept = [], []
+    for stable_id, values in findings.items():
+        row = existing.get(stable_id)
+        if row is None:
+            new.append({**values, "document_id": document_id, "stable_id": stable_id, "source": "tool",
+                        "first_seen_scan_id": scan.id, "last_seen_scan_id": scan.id})
+            continue
+        kept.append(stable_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.last_seen_scan_id = scan.id
+    if new:  # one statement for every new finding (a first scan's are all new)
+        session.execute(insert(Finding), new)
+    vanished = [s for s, row in existing.items() if s not in findings and row.last_seen_scan_id == previous]
+    return scan_info(scan, [n["stable_id"] for n in new], kept, vanished)
 
 
 def record_scan_result(store: Store, scan: Mapping[str, Any], documents: Mapping[str, Ref]) -> list[ScanInfo]:
@@ -107,12 +118,19 @@ def record_scan_result(store: Store, scan: Mapping[str, Any], documents: Mapping
 
 def record_file_scan(store: Store, path: str | Path, result: Mapping[str, Any], tool: Mapping[str, Any], *,
                      name: Optional[str] = None, course: Optional[Ref] = None,
-                     uploader: Optional[str] = None) -> ScanInfo:
+                     uploader: Optional[str] = None, source_path: Optional[str] = None) -> ScanInfo:
     """Keep a scanned file in the store (see `add_document`) and record its scan: one call per
     file of a command-line or batch scan. `result` is the document's JSON-contract dict (with
-    `info` findings), `tool` the contract's `tool` object."""
-    from bias_review.store.catalog import add_document
+    `info` findings), `tool` the contract's `tool` object, `source_path` where the scan found
+    the file. The document and its scan are recorded in one transaction: a scan interrupted at
+    any moment leaves both or neither (the copy under uploads/ may stay, and is reused)."""
+    findings = _contract_findings(result)
+    upload = save_file(store, Path(path), name)
+    course_id = ref_id(course) if course is not None else None
+    versions = (tool.get("lexicon_version") or "", tool.get("model_version"), tool.get("version") or "")
 
-    doc = add_document(store, Path(path), name=name, course=course, uploader=uploader)
-    return record_scan(store, doc, result, tool.get("lexicon_version") or "", tool.get("model_version"),
-                       tool.get("version") or "")
+    def work(session: Session) -> ScanInfo:
+        doc = document_row(session, upload, course_id, uploader, source_path)
+        return _record(session, doc.id, result, findings, versions)
+
+    return store.write(work)

@@ -1,0 +1,195 @@
+"""A batch scan of an archive: which files need scanning, their courses, the executor that
+scans them, and the one writer that records each file in the store as it finishes.
+
+A rerun hashes each file and looks up the store before anything is parsed: a file whose
+content, lexicon version and model version match its newest scan is skipped (one whose newest
+scan failed too, unless `retry_failed`). Each file's document and scan are recorded in one
+transaction, so a batch stopped at any moment (Ctrl-C, SIGKILL, a crash) resumes where it
+stopped, without duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Optional
+
+from bias_review.batch.courses import CourseOf, CourseRules
+from bias_review.batch.inputs import InputFile
+from bias_review.batch.work import EngineSpec, Task
+from bias_review.findings import Severity
+from bias_review.paths import sha256_or_none
+from bias_review.progress import scan_progress
+from bias_review.results import DocumentResult, ScanResult, Tally
+from bias_review.store import Store, add_course, last_scans, record_file_scan
+
+DEFAULT_TIMEOUT = 120.0
+SCAN, UNCHANGED, FAILED_BEFORE = "scan", "unchanged", "failed before"
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class BatchOptions:
+    """How to run a batch. `executor` is `local` (worker processes here) or `dask`."""
+
+    workers: int = field(default_factory=default_workers)
+    timeout: Optional[float] = DEFAULT_TIMEOUT
+    retry_failed: bool = False
+    executor: str = "local"
+    scheduler: Optional[str] = None
+    start_method: Optional[str] = None  # local: fork (Linux default) or spawn
+    courses: CourseRules = field(default_factory=CourseRules)
+    progress: Optional[bool] = None  # None: a bar when standard error is a terminal
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did: `scanned` counts the files scanned this run."""
+
+    files: int
+    scanned: Tally = field(default_factory=Tally)
+    unchanged: int = 0
+    failed_before: list[str] = field(default_factory=list)
+    not_recorded: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        """One line for the end of a run (and a log)."""
+        s = self.scanned
+        rate = f", {s.documents / self.seconds:.1f} files/s" if self.seconds and s.documents else ""
+        bits = [f"{s.documents} of {self.files} file(s) scanned ({s.pages} pages) in {_duration(self.seconds)}{rate}",
+                f"{s.findings} finding(s)", f"{s.failed} failed"]
+        if self.unchanged:
+            bits.append(f"{self.unchanged} unchanged, skipped")
+        if self.failed_before:
+            bits.append(f"{len(self.failed_before)} failed before, skipped (use --retry-failed)")
+        if self.not_recorded:
+            bits.append(f"{len(self.not_recorded)} not recorded in the store")
+        return "; ".join(bits)
+
+
+class Resume:
+    """The store's newest scan of each file a batch recorded, by (source path, course, content),
+    and the verdict on a file: scan it, or skip it."""
+
+    def __init__(self, store: Store, versions: tuple[str, Optional[str]], retry_failed: bool) -> None:
+        self.versions, self.retry_failed = versions, retry_failed
+        self.last = {(s.source_path, s.course_id, s.sha256): s for s in last_scans(store)
+                     if s.source_path is not None and s.scanned}
+
+    def verdict(self, display: str, course_id: Optional[int], sha256: Optional[str]) -> str:
+        last = self.last.get((display, course_id, sha256))
+        if last is None or (last.lexicon_version, last.model_version) != self.versions:
+            return SCAN
+        if last.error is None:
+            return UNCHANGED
+        return SCAN if self.retry_failed else FAILED_BEFORE
+
+
+def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[Store] = None,
+              options: Optional[BatchOptions] = None, on_start: Optional[Callable[[dict], None]] = None,
+              on_result: Optional[Callable[[DocumentResult], None]] = None) -> BatchSummary:
+    """Scan `files` on the chosen executor; with a `store`, skip what it already holds and
+    record each file as it finishes. `on_start` is given the contract's `tool` object before
+    any file; `on_result` each scanned file's result, in the order they finish. Raises
+    CourseConfigError (before any work), BatchError, LexiconError or ModelError; a bad file
+    only ever becomes its own error."""
+    options = options or BatchOptions()
+    started = time.monotonic()
+    versions = spec.versions()
+    tool = ScanResult([], *versions).tool()
+    if on_start is not None:
+        on_start(tool)
+    where = {f.display: options.courses.resolve(f.display) for f in files}
+    course_ids = _course_ids(store, set(where.values())) if store is not None else {}
+    resume = Resume(store, versions, options.retry_failed) if store is not None else None
+    summary = BatchSummary(len(files))
+
+    with scan_progress(len(files), enabled=options.progress, auto_refresh=False) as progress, _sigterm_interrupts():
+        def tasks() -> Iterator[Task]:
+            for f in files:
+                course_id = course_ids.get(where[f.display])
+                sha = sha256_or_none(f.path) if resume is not None else None
+                verdict = resume.verdict(f.display, course_id, sha) if resume is not None else SCAN
+                if verdict == SCAN:
+                    yield Task(f, sha, course_id)
+                    continue
+                progress.skip()
+                if verdict == UNCHANGED:
+                    summary.unchanged += 1
+                else:
+                    summary.failed_before.append(f.display)
+
+        for task, doc in make_pool(spec, options, tick=progress.refresh).results(tasks()):
+            if store is not None:
+                _record(store, task, doc, tool, summary)
+            progress.update(doc)
+            if on_result is not None:
+                on_result(doc)
+    summary.scanned = progress.tally
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def make_pool(spec: EngineSpec, options: BatchOptions, *, tick: Optional[Callable[[], None]] = None):
+    """The executor `options` name: a LocalPool or a DaskPool (both give `results(tasks)`)."""
+    if options.executor == "dask":
+        from bias_review.batch.dask_pool import DaskPool
+
+        return DaskPool(spec, options.workers, timeout=options.timeout, scheduler=options.scheduler, tick=tick)
+    if options.executor != "local":
+        raise ValueError(f"executor must be local or dask, not {options.executor!r}")
+    from bias_review.batch.pool import LocalPool
+
+    return LocalPool(spec, options.workers, timeout=options.timeout, start_method=options.start_method, tick=tick)
+
+
+def _course_ids(store: Store, places: set[CourseOf]) -> dict[CourseOf, int]:
+    """The store's course row for each (named) place, created as needed."""
+    return {p: add_course(store, p.name, p.year, p.lecturer).id for p in places if p.name}
+
+
+def _record(store: Store, task: Task, doc: DocumentResult, tool: dict, summary: BatchSummary) -> None:
+    """Record one file and its scan (one transaction); a file that cannot be recorded (it
+    changed while being scanned, it vanished) is noted and the batch goes on."""
+    try:
+        record_file_scan(store, task.file.path, doc.as_dict(min_severity=Severity.INFO), tool,
+                         name=task.file.display, course=task.course_id, source_path=task.file.display)
+    except (ValueError, OSError) as exc:  # StoreError is a ValueError
+        summary.not_recorded.append((task.file.display, str(exc)))
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a scheduler ending the job) stops the batch like Ctrl-C: workers are stopped
+    and everything recorded so far stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s" if minutes else f"{seconds:.1f} s"

@@ -1,0 +1,147 @@
+"""Batch scans against the review store: a scan killed mid-batch resumes to exactly the findings
+of an uninterrupted one, an unchanged rerun scans nothing, a changed file (or a new lexicon) is
+rescanned, and failed files wait for --retry-failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+from typer.testing import CliRunner
+
+from batch_builders import scan_counts, stored_findings, write_archive, write_file
+from bias_review.batch import BatchOptions, EngineSpec, open_archive, run_batch
+from bias_review.batch.archive import load_archive
+from bias_review.cli import app
+from bias_review.store import open_store
+
+RULES = EngineSpec(classifier=False)
+
+
+def _url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _scan(root: Path, db: Path, *extra: str, data: Path):
+    """The scan command as a child process (so it can be killed), its data folder `data`."""
+    cmd = [sys.executable, "-m", "bias_review.cli", "scan", str(root), "--db", _url(db), "--workers", "2",
+           "--no-classifier", *extra]
+    return cmd, {**os.environ, "BIAS_REVIEW_DATA": str(data)}
+
+
+def _scans_recorded(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM scans").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def _batch(root: Path, store, **options):
+    with open_archive([root]) as files:
+        return run_batch(files, RULES, store=store, options=BatchOptions(workers=2, progress=False, **options))
+
+
+def test_a_scan_killed_mid_batch_resumes_to_the_findings_of_an_uninterrupted_scan(tmp_path: Path):
+    archive = tmp_path / "archive"
+    write_archive(archive, 40, repeat=20)
+    killed, clean, jsonl = tmp_path / "killed.sqlite", tmp_path / "clean.sqlite", tmp_path / "flags.jsonl"
+    cmd, env = _scan(archive, killed, "--format", "jsonl", "--out", str(jsonl), data=tmp_path / "data-killed")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while _scans_recorded(killed) < 3 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        proc.kill()  # SIGKILL to the parent alone
+    finally:
+        proc.wait()
+    recorded = _scans_recorded(killed)
+    assert 3 <= recorded < 40, "the scan should have been killed part-way"
+
+    time.sleep(0.5)  # the kernel kills the orphaned workers (PR_SET_PDEATHSIG)
+    orphans = [p for p in psutil.process_iter(["cmdline"]) if str(killed) in " ".join(p.info["cmdline"] or [])]
+    assert orphans == []
+    lines = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]  # streamed, whole
+    assert "tool" in lines[0] and 1 <= sum("document" in o for o in lines) <= recorded
+    assert not any("summary" in o for o in lines)
+
+    cmd, env = _scan(archive, killed, data=tmp_path / "data-killed")
+    resumed = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{recorded} unchanged, skipped" in resumed.stderr
+    with open_store(_url(killed), data=tmp_path / "data-killed") as a, open_store(_url(clean), data=tmp_path / "data-clean") as b:
+        assert _batch(archive, b).scanned.documents == 40  # uninterrupted, into another database
+        got, want = stored_findings(a), stored_findings(b)
+        assert len(want) == 40 and got == want
+        assert all(len(ids) == len(set(ids)) for ids in got.values())
+        assert set(scan_counts(a).values()) == {1}  # every file scanned once, over both runs
+        assert len(load_archive(a).documents) == 40
+
+
+def test_an_unchanged_rerun_scans_nothing_and_a_changed_file_is_rescanned(tmp_path: Path):
+    archive = tmp_path / "archive"
+    files = write_archive(archive, 6)
+    with open_store(_url(tmp_path / "s.sqlite"), data=tmp_path / "data") as store:
+        first = _batch(archive, store)
+        assert (first.scanned.documents, first.unchanged) == (6, 0) and first.scanned.findings > 6
+        before = stored_findings(store)
+
+        again = _batch(archive, store)
+        assert (again.scanned.documents, again.unchanged, again.failed_before) == (0, 6, [])
+        assert set(scan_counts(store).values()) == {1} and stored_findings(store) == before
+
+        changed = files[4]
+        write_file(changed, ["A 40-year-old Hispanic woman presents with fever.", "Nothing else changed."])
+        third = _batch(archive, store)
+        shown = changed.relative_to(archive).as_posix()
+        assert (third.scanned.documents, third.unchanged) == (1, 5)
+        assert scan_counts(store)[shown] == 2 and stored_findings(store)[shown] != before[shown]
+        current = {d["path"]: d for d in load_archive(store).documents}
+        assert len(current) == 6  # the old version of the changed file is not counted again
+        assert [f["category"] for f in current[shown]["findings"]] == ["race-in-vignette"]
+
+
+def test_a_new_lexicon_version_rescans_every_file(tmp_path: Path):
+    archive = tmp_path / "archive"
+    write_archive(archive, 3, kinds=("txt",))
+    lexicons = tmp_path / "school"
+    lexicons.mkdir()
+    (lexicons / "local.yml").write_text(
+        "category: outdated-term\nentries:\n  - id: school-physiology-term\n    patterns: [heart physiology]\n"
+        "    explanation: Our school names this course differently.\n    suggestion: cardiac physiology\n"
+        "    references: [\"Curriculum committee 2026\"]\n", encoding="utf-8")
+    with open_store(_url(tmp_path / "s.sqlite"), data=tmp_path / "data") as store:
+        assert _batch(archive, store).scanned.documents == 3
+        with open_archive([archive]) as files:
+            school = EngineSpec(lexicon_dirs=(str(lexicons),), classifier=False)
+            summary = run_batch(files, school, store=store, options=BatchOptions(workers=1, progress=False))
+        assert (summary.scanned.documents, summary.unchanged) == (3, 0)
+        assert summary.scanned.by_category["outdated-term"] >= 3
+
+
+def test_failed_files_are_skipped_until_retry_failed(tmp_path: Path):
+    archive = tmp_path / "archive"
+    write_archive(archive, 2, kinds=("txt",))
+    (archive / "2023-24" / "Renal" / "broken.pdf").write_bytes(b"%PDF-1.7\n not a pdf at all")
+    url = _url(tmp_path / "s.sqlite")
+    runner = CliRunner()
+    args = ["scan", str(archive), "--db", url, "--no-classifier", "--workers", "2", "--format", "json"]
+    env = {"BIAS_REVIEW_DATA": str(tmp_path / "data")}
+    first = runner.invoke(app, args, env=env)
+    assert first.exit_code == 0, first.output
+    assert [d["error"] is not None for d in json.loads(first.stdout)["documents"]].count(True) == 1
+
+    second = runner.invoke(app, args, env=env)
+    assert json.loads(second.stdout)["documents"] == []
+    assert "2023-24/Renal/broken.pdf: failed before, skipped (use --retry-failed)" in second.stderr
+    assert "2 unchanged, skipped; 1 failed before, skipped" in second.stderr
+
+    third = runner.invoke(app, [*args, "--retry-failed"], env=env)
+    assert [d["path"] for d in json.loads(third.stdout)["documents"]] == ["2023-24/Renal/broken.pdf"]
+    assert third.exit_code == 2  # everything this run scanned failed
