@@ -31,7 +31,7 @@ def faulty_parse(monkeypatch):
     """`parse` that hangs on files named *hang*, and kills its own process on *segv* / *oom*."""
     real = engine_module.parse
 
-    def parse(path):
+    def parse(path, **options):
         name = Path(path).name
         if "hang" in name:
             time.sleep(60)
@@ -40,7 +40,7 @@ def faulty_parse(monkeypatch):
             os.kill(os.getpid(), signal.SIGSEGV)
         if "oom" in name:  # what the OOM killer does
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(path)
+        return real(path, **options)
 
     monkeypatch.setattr(engine_module, "parse", parse)
 
@@ -111,10 +111,10 @@ def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_files(tmp_path: 
     pids = tmp_path / "pids"
     real = engine_module.parse
 
-    def parse(path):
+    def parse(path, **options):
         with pids.open("a") as fh:
             fh.write(f"{os.getpid()}\n")
-        return real(path)
+        return real(path, **options)
 
     monkeypatch.setattr(engine_module, "parse", parse)
     with open_archive([root]) as files:
@@ -143,3 +143,29 @@ def test_a_worker_that_dies_while_idle_is_replaced_and_its_next_file_goes_to_ano
         done = list(LocalPool(RULES, 1).results(tasks()))
     assert sorted(d.path for _, d in done) == sorted(f.display for f in files)
     assert all(d.error is None and d.findings for _, d in done)
+
+
+def test_a_zip_and_its_bad_member_go_through_the_workers_into_the_store(tmp_path: Path):
+    """Archive inputs reach the batch: members are scanned by the workers under
+    'archive.zip!member' and a member that cannot be taken out is recorded with its reason."""
+    import zipfile
+
+    from bias_review.store import documents, open_store
+
+    root = tmp_path / "archive"
+    root.mkdir()
+    with zipfile.ZipFile(root / "week1.zip", "w") as z:
+        z.writestr("renal/notes.txt", "A 45-year-old African American man presents with chest pain.")
+        z.writestr("../../escape.txt", "The patient was noncompliant.")
+    (root / "plain.txt").write_text("The patient is a known drug seeker.", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    store = open_store(url, data=tmp_path / "data")
+    spec = EngineSpec(classifier=False)
+    with open_archive([root]) as files:
+        shown = sorted(f.display for f in files)
+        summary = run_batch(files, spec=spec, store=store, options=BatchOptions(workers=2, progress=False))
+    assert shown == ["plain.txt", "week1.zip!../../escape.txt", "week1.zip!renal/notes.txt"]
+    assert summary.scanned.documents == 3 and summary.scanned.failed == 1
+    assert not (tmp_path / "escape.txt").exists() and not (tmp_path.parent / "escape.txt").exists()
+    names = {d.name for d in documents(store)}
+    assert any("notes.txt" in n for n in names)

@@ -49,7 +49,8 @@ class DaskPool:
                         queue = None
                         break
                     future = client.submit(scan_one, self.spec, task.file.display, str(task.file.path),
-                                           self.timeout, pure=False)
+                                           self.timeout, section=task.file.section, error=task.file.error,
+                                           pure=False)
                     running[future] = (task, time.monotonic() + self.timeout if self.timeout else float("inf"))
                 if not running:
                     return

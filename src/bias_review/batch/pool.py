@@ -112,7 +112,7 @@ class LocalPool:
                 if task is None:
                     return None
                 try:
-                    w.conn.send((task.file.display, str(task.file.path)))
+                    w.conn.send((task.file.display, str(task.file.path), task.file.section, task.file.error))
                 except OSError:  # it died while idle: replaced once its exit is seen; the file waits
                     pending = chain([task], pending)
                     continue
@@ -214,8 +214,8 @@ def _worker_main(conn: Connection, spec: EngineSpec, parent_pid: int) -> None:
             return
         if job is None:
             return
-        display, path = job
-        conn.send(("result", scan_one(spec, display, path)))
+        display, path, section, error = job
+        conn.send(("result", scan_one(spec, display, path, section=section, error=error)))
 
 
 def _die_with_parent(parent_pid: int) -> None:

@@ -76,9 +76,14 @@ class Task:
     course_id: Optional[int] = None
 
 
-def scan_one(spec: EngineSpec, display: str, path: str, timeout: Optional[float] = None) -> DocumentResult:
-    """Scan one file with this process's engine. Never raises for a problem with the file."""
-    return engine_for(spec).scan_file(path, display_path=display, timeout=timeout)
+def scan_one(spec: EngineSpec, display: str, path: str, timeout: Optional[float] = None, *,
+             section: Optional[str] = None, error: Optional[str] = None) -> DocumentResult:
+    """Scan one file with this process's engine (`section`: a cartridge module path put in
+    front of its locations; `error`: an archive member that could not be taken out). Never
+    raises for a problem with the file."""
+    if error is not None:
+        return DocumentResult(path=display, error=error)
+    return engine_for(spec).scan_file(path, display_path=display, section=section, timeout=timeout)
 
 
 def timed_out(task: Task, timeout: float) -> DocumentResult:
