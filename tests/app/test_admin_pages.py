@@ -38,7 +38,7 @@ def _models_page_only():
 
 def test_no_login_banner_and_every_page(app_store):
     at = app_test().run()
-    assert page_names(at) == ["upload", "review", "lexicons", "models"]
+    assert page_names(at) == ["upload", "review", "dashboard", "lexicons", "models"]
     assert "Login is not configured" in at.info[0].value
     assert at.text_input(key="reviewer_name").label == "Reviewer name"
 
@@ -50,7 +50,7 @@ def test_login_required_before_anything(app_store, roles):
 
 def test_reviewer_sees_no_admin_page_and_is_refused_if_reaching_one(app_store, roles):
     at = logged_in("bo@school.edu").run()
-    assert page_names(at) == ["upload", "review"]
+    assert page_names(at) == ["upload", "review", "dashboard"]
     assert "Reviewer name" not in [t.label for t in at.text_input]  # the login names the reviewer
     with pytest.raises(AssertionError, match="not in the navigation"):
         goto(at, "models")
@@ -155,3 +155,21 @@ def test_a_failed_retraining_is_one_clear_line(app_store, roles, monkeypatch, er
     at = goto(logged_in("ana@school.edu"), "models")
     at.button(key="models_retrain").click().run()
     assert not at.exception and [html.unescape(e.value) for e in at.error] == [shown]
+
+
+def test_dashboard_shows_the_archive_numbers_and_charts(app_store):
+    """The dashboard draws the archive report's charts from the store: the same numbers as
+    `bias-review report`, the labels escaped."""
+    from bias_review.batch.archive import load_archive
+    from bias_review.batch.numbers import archive_numbers
+
+    prefilled(app_store)
+    numbers = archive_numbers(load_archive(app_store))
+    assert numbers["flags"] > 0
+    at = goto(app_test(), "dashboard")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Flags"] == str(numbers["flags"]) and metrics["Documents"] == str(numbers["documents"])
+    svg = [m.value for m in at.markdown if m.value.startswith("<svg")]
+    assert len(svg) >= 3 and all("<script" not in s for s in svg)
+    assert any(category in "".join(svg) for category in numbers["by_category"])

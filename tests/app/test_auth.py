@@ -12,9 +12,9 @@ ROLES = Roles({"ana@school.edu": ADMIN, "bo@school.edu": REVIEWER})
 
 
 @pytest.mark.parametrize("identity, pages, reviewer", [
-    (Identity(), ["upload", "review", "lexicons", "models"], None),  # no login: one trusted laptop
-    (Identity(True, True, "Ana@School.edu"), ["upload", "review", "lexicons", "models"], "Ana@School.edu"),
-    (Identity(True, True, "bo@school.edu"), ["upload", "review"], "bo@school.edu"),
+    (Identity(), ["upload", "review", "dashboard", "lexicons", "models"], None),  # no login: one trusted laptop
+    (Identity(True, True, "Ana@School.edu"), ["upload", "review", "dashboard", "lexicons", "models"], "Ana@School.edu"),
+    (Identity(True, True, "bo@school.edu"), ["upload", "review", "dashboard"], "bo@school.edu"),
     (Identity(True, True, "cy@school.edu"), ["upload"], "cy@school.edu"),  # course director
     (Identity(True, False, None), [], None),  # must log in first
 ])
@@ -28,7 +28,7 @@ def test_pages_per_identity(identity, pages, reviewer):
 
 def test_default_role_covers_unlisted_users():
     roles = parse_roles({"default": "Reviewer", "users": {"ana@school.edu": "admin"}})
-    assert access_for(Identity(True, True, "zed@school.edu"), roles).pages() == ["upload", "review"]
+    assert access_for(Identity(True, True, "zed@school.edu"), roles).pages() == ["upload", "review", "dashboard"]
 
 
 @pytest.mark.parametrize("text, problem", [

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from bias_review.webapp import markup
-from bias_review.webapp.auth import LEXICONS, MODELS, REVIEW, UPLOAD, Access
+from bias_review.webapp.auth import DASHBOARD, LEXICONS, MODELS, REVIEW, UPLOAD, Access
 from bias_review.webapp.identity import REVIEWER_KEY, current_access
+from bias_review.webapp.page_dashboard import dashboard_page
 from bias_review.webapp.page_lexicons import lexicons_page
 from bias_review.webapp.page_models import models_page
 from bias_review.webapp.page_review import review_page
@@ -16,6 +17,7 @@ from bias_review.webapp.resources import get_store
 PAGES = {
     UPLOAD: (upload_page, "Upload", ":material/upload_file:"),
     REVIEW: (review_page, "Review", ":material/fact_check:"),
+    DASHBOARD: (dashboard_page, "Dashboard", ":material/bar_chart:"),
     LEXICONS: (lexicons_page, "Lexicons", ":material/menu_book:"),
     MODELS: (models_page, "Models", ":material/model_training:"),
 }

@@ -32,11 +32,12 @@ ROLES_FILE = "roles.toml"
 REVIEWER, ADMIN = "reviewer", "admin"
 ROLES = (REVIEWER, ADMIN)
 
-UPLOAD, REVIEW, LEXICONS, MODELS = "upload", "review", "lexicons", "models"
-PAGES = (UPLOAD, REVIEW, LEXICONS, MODELS)
+UPLOAD, REVIEW, DASHBOARD, LEXICONS, MODELS = "upload", "review", "dashboard", "lexicons", "models"
+PAGES = (UPLOAD, REVIEW, DASHBOARD, LEXICONS, MODELS)
 _PAGE_ROLES: dict[str, tuple[str, ...]] = {
     UPLOAD: (),  # any logged-in user
     REVIEW: (REVIEWER, ADMIN),
+    DASHBOARD: (REVIEWER, ADMIN),
     LEXICONS: (ADMIN,),
     MODELS: (ADMIN,),
 }
