@@ -75,9 +75,17 @@ class ContextRules:
                 got = memo[(r, i)] = list(self.rules[r].regex.finditer(sents[i].text))
             return got
 
+        citations: dict[int, bool] = {}  # sentence start -> does it look like a reference entry
+
+        def is_cited(cand: Candidate) -> bool:
+            got = citations.get(cand.sent_start)
+            if got is None:
+                got = citations[cand.sent_start] = cited or looks_like_citation(cand.passage)
+            return got
+
         for cand in candidates:
             i = index.get(cand.sent_start)
-            if cand.severity is not Severity.INFO and (cited or looks_like_citation(cand.passage)):
+            if cand.severity is not Severity.INFO and is_cited(cand):
                 self._effect(cand, CITED, "a reference entry")
                 continue
             for r, compiled in enumerate(self.rules):
