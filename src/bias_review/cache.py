@@ -50,6 +50,9 @@ def cached_json(kind: str, key: str, build: Callable[[], Any]) -> Any:
 
 
 def _write_atomically(path: Path, obj: Any) -> None:
+    """Write `obj` as JSON through a temporary file renamed into place; on any failure (an
+    unwritable folder, a value JSON cannot hold) leave no file behind and run without the cache."""
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
@@ -57,7 +60,5 @@ def _write_atomically(path: Path, obj: Any) -> None:
             json.dump(obj, fh, ensure_ascii=False)
         os.replace(tmp, path)
     except (OSError, TypeError, ValueError):
-        try:  # an unwritable cache folder or a value JSON cannot hold: run without the cache
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
-            pass
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)

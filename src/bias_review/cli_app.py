@@ -9,8 +9,6 @@ from typing import Optional
 
 import typer
 
-from bias_review.webapp.server import serve_command
-
 app_cli = typer.Typer(no_args_is_help=True)  # added to the main app without a name
 
 
@@ -31,6 +29,8 @@ def serve(
     if data:
         env["BIAS_REVIEW_DATA"] = str(data.absolute())
     typer.echo(f"bias-review: serving on http://{address}:{port} (Ctrl+C to stop)", err=True)
+    from bias_review.webapp.server import serve_command  # only here: other commands start faster
+
     try:
         code = subprocess.call(serve_command(port, address), env=env)
     except KeyboardInterrupt:

@@ -16,7 +16,6 @@ from bias_review.store import (
     DecisionInfo, LexiconStat, QueueItem, Store, courses, decisions_by_finding, documents, last_scans,
     lexicon_stats, queue,
 )
-from bias_review.webapp.downloads import finding_dict  # a plain module (no Streamlit): one conversion for both
 
 
 @dataclass
@@ -65,7 +64,7 @@ def load_archive(store: Store) -> Archive:
 
 def _finding(item: QueueItem, history: list[DecisionInfo]) -> dict[str, Any]:
     return {
-        **finding_dict(item),
+        **item.as_finding(),
         "source": item.source, "status": item.status, "tool_category": item.tool_category,
         "tool_severity": item.tool_severity,
         "decisions": [{"decision": h.decision, "reviewer": h.reviewer, "time": _iso(h.time),

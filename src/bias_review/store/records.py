@@ -122,6 +122,15 @@ class QueueItem:
     vanished: bool
     decisions: int
 
+    def as_finding(self) -> dict[str, Any]:
+        """The flag as the JSON contract's finding, with its current category and severity."""
+        return {
+            "id": self.stable_id, "category": self.category, "severity": self.severity, "text": self.text,
+            "passage": self.passage, "start": self.start, "end": self.end, "spans": self.spans,
+            "location": self.location, "detectors": self.detectors, "score": self.score,
+            "explanation": self.explanation or "", "suggestion": self.suggestion, "references": self.references,
+        }
+
 
 @dataclass(frozen=True)
 class DocumentCounts:

@@ -36,23 +36,13 @@ class Download:
     key: str
 
 
-def finding_dict(item: QueueItem) -> dict[str, Any]:
-    """A stored flag as the JSON contract's finding, with its current category and severity."""
-    return {
-        "id": item.stable_id, "category": item.category, "severity": item.severity, "text": item.text,
-        "passage": item.passage, "start": item.start, "end": item.end, "spans": item.spans,
-        "location": item.location, "detectors": item.detectors, "score": item.score,
-        "explanation": item.explanation or "", "suggestion": item.suggestion, "references": item.references,
-    }
-
-
 def document_dict(doc: DocumentInfo, items: list[QueueItem], scan: Optional[ScanInfo]) -> dict[str, Any]:
     """The JSON contract's document for a stored upload: its flags still present and not
     dismissed, in reading order (`items` is the queue of this document)."""
     return {
         "path": doc.name, "sha256": doc.sha256, "format": doc.format, "error": scan.error if scan else None,
         "warnings": [],
-        "findings": [finding_dict(i) for i in items if not i.vanished and i.status != "dismissed"],
+        "findings": [i.as_finding() for i in items if not i.vanished and i.status != "dismissed"],
     }
 
 
