@@ -185,3 +185,24 @@ def test_scan_into_the_review_store_and_rescan_keeps_one_copy(tmp_path: Path):
 def test_course_without_db_is_refused():
     res = runner.invoke(app, ["scan", ".", "--course", "x"])
     assert res.exit_code == 2 and "--course goes with --db" in res.output
+
+
+def test_the_console_script_exits_with_its_documented_status_codes(tmp_path: Path):
+    """Through a real process, not CliRunner: nothing to scan is 2, --fail-on hit is 1, a clean
+    scan 0 (Typer may hand exit codes back instead of raising; they must still reach the shell)."""
+    import subprocess
+    import sys
+
+    biased = tmp_path / "lecture.txt"
+    biased.write_text("Multiply the eGFR by 1.159 for Black patients.\n", encoding="utf-8")
+
+    def status(*args: str) -> tuple[int, str]:
+        done = subprocess.run([sys.executable, "-m", "bias_review.cli", *args], capture_output=True, text=True,
+                              timeout=120)
+        return done.returncode, done.stderr
+
+    code, err = status("scan", str(tmp_path / "missing"))
+    assert code == 2 and "no such file or directory" in err
+    assert status("scan", str(biased), "--no-classifier", "--fail-on", "high")[0] == 1
+    assert status("scan", str(biased), "--no-classifier")[0] == 0
+    assert status("scan", str(biased), "--format", "yaml")[0] == 2

@@ -360,9 +360,12 @@ def lexicon_list(
 
 def main() -> None:
     """Entry point of the `bias-review` console script. No traceback reaches the user: an
-    unexpected error is one line and exit status 3 (set BIAS_REVIEW_DEBUG=1 to see it in full)."""
+    unexpected error is one line and exit status 3 (set BIAS_REVIEW_DEBUG=1 to see it in full).
+
+    Without standalone mode, newer Typer versions return an `Exit`'s code (and turn Ctrl-C
+    into code 130) instead of raising; older ones raise. Both become the process's status."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("bias-review: interrupted", err=True)
         sys.exit(130)
@@ -380,6 +383,10 @@ def main() -> None:
         typer.echo(f"bias-review: internal error: {type(exc).__name__}: {exc} "
                    "(set BIAS_REVIEW_DEBUG=1 for details, and please report it)", err=True)
         sys.exit(EXIT_INTERNAL)
+    if isinstance(code, int) and not isinstance(code, bool) and code:
+        if code == 130:
+            typer.echo("bias-review: interrupted", err=True)
+        sys.exit(code)
 
 
 if __name__ == "__main__":
