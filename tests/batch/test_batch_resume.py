@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -82,6 +83,31 @@ def test_a_scan_killed_mid_batch_resumes_to_the_findings_of_an_uninterrupted_sca
         assert all(len(ids) == len(set(ids)) for ids in got.values())
         assert set(scan_counts(a).values()) == {1}  # every file scanned once, over both runs
         assert len(load_archive(a).documents) == 40
+
+
+def test_ctrl_c_records_every_file_already_finished_before_it_stops(tmp_path: Path):
+    """The writer records finished files in groups; an interrupt records the waiting group, so
+    every document the streamed report has shown is in the store too."""
+    archive = tmp_path / "archive"
+    write_archive(archive, 40, repeat=20)
+    db, jsonl = tmp_path / "s.sqlite", tmp_path / "flags.jsonl"
+    cmd, env = _scan(archive, db, "--format", "jsonl", "--out", str(jsonl), data=tmp_path / "data")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        shown = jsonl.read_text(encoding="utf-8").count('"document"') if jsonl.exists() else 0
+        if shown >= 3:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and "interrupted" in err, err
+    streamed = {json.loads(line)["document"]["path"] for line in jsonl.read_text(encoding="utf-8").splitlines()
+                if '"document"' in line}
+    assert 3 <= len(streamed) < 40, err
+    with open_store(_url(db), data=tmp_path / "data") as store:
+        assert set(scan_counts(store)) == streamed
+        assert set(scan_counts(store).values()) == {1}
 
 
 def test_an_unchanged_rerun_scans_nothing_and_a_changed_file_is_rescanned(tmp_path: Path):

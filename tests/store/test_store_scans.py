@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bias_review.store import (
-    StoreError, add_course, counts, decide, history, lexicon_stats, queue, record_scan, record_scan_result,
+    FileScan, StoreError, add_course, counts, decide, documents, history, lexicon_stats, queue, record_file_scans,
+    record_scan, record_scan_result,
 )
 from store_builders import LEXICON, MODEL, TOOL, finding, result, scanned_document
 
@@ -108,3 +109,48 @@ def test_queue_filters_and_reading_order(store):
     stats = {s.entry: s for s in lexicon_stats(store)}
     assert (stats["egfr-race-coefficient"].fired, stats["egfr-race-coefficient"].dismissed) == (3, 0)
     assert (stats["negroid"].fired, stats["negroid"].dismissed, stats["negroid"].dismissal_rate) == (1, 1, 1.0)
+
+
+def _tool() -> dict:
+    return {"name": "bias-review", "version": TOOL, "lexicon_version": LEXICON, "model_version": MODEL}
+
+
+def test_a_group_of_file_scans_is_recorded_in_one_go_and_a_bad_file_only_fails_itself(store, tmp_path):
+    files = {}
+    for n in range(4):
+        content = f"%PDF lecture {n}".encode()
+        files[n] = (tmp_path / f"lecture{n}.pdf", content)
+        files[n][0].write_bytes(content)
+    changed = result(files[2][1], [finding("c1")])
+    files[2][0].write_bytes(b"%PDF edited after the scan")
+    group = [FileScan(files[0][0], result(files[0][1], [finding("a1"), finding("a2", severity="low")]),
+                      name="lecture0.pdf", source_path="w1/lecture0.pdf"),
+             FileScan(tmp_path / "gone.pdf", result(b"x", [finding("g1")]), name="gone.pdf", source_path="gone.pdf"),
+             FileScan(files[2][0], changed, name="lecture2.pdf", source_path="w1/lecture2.pdf"),
+             FileScan(files[3][0], result(files[3][1], [], error="encrypted PDF"), name="lecture3.pdf",
+                      source_path="w1/lecture3.pdf")]
+    outcomes = record_file_scans(store, group, _tool())
+
+    assert outcomes[0].new == ("a1", "a2") and not outcomes[0].kept
+    assert isinstance(outcomes[1], OSError)
+    assert isinstance(outcomes[2], StoreError) and "changed after it was scanned" in str(outcomes[2])
+    assert outcomes[3].error == "encrypted PDF" and outcomes[3].new == ()
+    stored = {d.source_path: d for d in documents(store)}
+    assert set(stored) == {"w1/lecture0.pdf", "w1/lecture3.pdf"}
+    assert {i.stable_id for i in queue(store, document=stored["w1/lecture0.pdf"].id)} == {"a1", "a2"}
+
+
+def test_the_same_document_twice_in_a_group_keeps_one_row_per_finding(store, tmp_path):
+    path = tmp_path / "lecture.pdf"
+    path.write_bytes(b"%PDF same")
+    first = FileScan(path, result(b"%PDF same", [finding("f1"), finding("f2")]), name="lecture.pdf", source_path="a.pdf")
+    again = FileScan(path, result(b"%PDF same", [finding("f2"), finding("f3")]), name="lecture.pdf", source_path="a.pdf")
+    one, two = record_file_scans(store, [first, again], _tool())
+
+    assert one.document_id == two.document_id and one.new == ("f1", "f2")
+    assert two.new == ("f3",) and two.kept == ("f2",) and two.vanished == ("f1",)
+    assert sorted(i.stable_id for i in queue(store, document=one.document_id, include_vanished=True)) == ["f1", "f2", "f3"]
+    # recorded again later (a rerun with new versions): the same rows, no duplicates
+    (three,) = record_file_scans(store, [first], _tool())
+    assert three.document_id == one.document_id and three.new == () and sorted(three.kept) == ["f1", "f2"]
+    assert len(documents(store)) == 1

@@ -3,9 +3,11 @@ scans them, and the one writer that records each file in the store as it finishe
 
 A rerun hashes each file and looks up the store before anything is parsed: a file whose
 content, lexicon version and model version match its newest scan is skipped (one whose newest
-scan failed too, unless `retry_failed`). Each file's document and scan are recorded in one
-transaction, so a batch stopped at any moment (Ctrl-C, SIGKILL, a crash) resumes where it
-stopped, without duplicates.
+scan failed too, unless `retry_failed`). The writer records finished files in small groups
+(at most WRITE_EVERY files, none waiting longer than WRITE_SECONDS), each group's documents,
+scans and findings in one transaction, so a batch stopped at any moment (Ctrl-C, SIGKILL, a
+crash) resumes where it stopped, without duplicates: a file is either recorded whole or
+scanned again. Ctrl-C and SIGTERM record the files already finished before stopping.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from bias_review.findings import Severity
 from bias_review.paths import sha256_or_none
 from bias_review.progress import scan_progress
 from bias_review.results import DocumentResult, ScanResult, Tally
-from bias_review.store import Store, add_course, last_scans, record_file_scan
+from bias_review.store import FileScan, Store, add_course, last_scans, record_file_scans
 
 DEFAULT_TIMEOUT = 120.0
+# the writer's groups: a transaction per group, not per file (fewer round trips to the database)
+WRITE_EVERY, WRITE_SECONDS = 32, 1.0
 SCAN, UNCHANGED, FAILED_BEFORE = "scan", "unchanged", "failed before"
 
 
@@ -117,7 +121,8 @@ def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[S
     resume = Resume(store, versions, options.retry_failed) if store is not None else None
     summary = BatchSummary(len(files))
 
-    with scan_progress(len(files), enabled=options.progress, auto_refresh=False) as progress, _sigterm_interrupts():
+    with scan_progress(len(files), enabled=options.progress, auto_refresh=False) as progress, _sigterm_interrupts(), \
+            _Writer(store, tool, summary) as writer:
         def tasks() -> Iterator[Task]:
             for f in files:
                 course_id = course_ids.get(where[f.display])
@@ -132,9 +137,12 @@ def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[S
                 else:
                     summary.failed_before.append(f.display)
 
-        for task, doc in make_pool(spec, options, tick=progress.refresh).results(tasks()):
-            if store is not None:
-                _record(store, task, doc, tool, summary)
+        def tick() -> None:
+            writer.write_if_due()
+            progress.refresh()
+
+        for task, doc in make_pool(spec, options, tick=tick).results(tasks()):
+            writer.add(task, doc)
             progress.update(doc)
             if on_result is not None:
                 on_result(doc)
@@ -161,14 +169,46 @@ def _course_ids(store: Store, places: set[CourseOf]) -> dict[CourseOf, int]:
     return {p: add_course(store, p.name, p.year, p.lecturer).id for p in places if p.name}
 
 
-def _record(store: Store, task: Task, doc: DocumentResult, tool: dict, summary: BatchSummary) -> None:
-    """Record one file and its scan (one transaction); a file that cannot be recorded (it
-    changed while being scanned, it vanished) is noted and the batch goes on."""
-    try:
-        record_file_scan(store, task.file.path, doc.as_dict(min_severity=Severity.INFO), tool,
-                         name=task.file.display, course=task.course_id, source_path=task.file.display)
-    except (ValueError, OSError) as exc:  # StoreError is a ValueError
-        summary.not_recorded.append((task.file.display, str(exc)))
+class _Writer:
+    """The batch's one writer: finished files wait in a group that is recorded (one
+    transaction) when it holds WRITE_EVERY files, when its first has waited WRITE_SECONDS, and
+    at the end, also of an interrupted batch. A file that cannot be recorded (it changed while
+    being scanned, it vanished) is noted in the summary and the batch goes on."""
+
+    def __init__(self, store: Optional[Store], tool: dict, summary: BatchSummary) -> None:
+        self.store, self.tool, self.summary = store, tool, summary
+        self.waiting: list[tuple[Task, DocumentResult]] = []
+        self.since = 0.0
+
+    def add(self, task: Task, doc: DocumentResult) -> None:
+        if self.store is None:
+            return
+        if not self.waiting:
+            self.since = time.monotonic()
+        self.waiting.append((task, doc))
+        if len(self.waiting) >= WRITE_EVERY:
+            self.write()
+
+    def write_if_due(self) -> None:
+        if self.waiting and time.monotonic() - self.since >= WRITE_SECONDS:
+            self.write()
+
+    def write(self) -> None:
+        group, self.waiting = self.waiting, []
+        if not group or self.store is None:
+            return
+        outcomes = record_file_scans(self.store, [
+            FileScan(task.file.path, doc.as_dict(min_severity=Severity.INFO), name=task.file.display,
+                     course=task.course_id, source_path=task.file.display) for task, doc in group], self.tool)
+        for (task, _), outcome in zip(group, outcomes):
+            if isinstance(outcome, Exception):
+                self.summary.not_recorded.append((task.file.display, str(outcome)))
+
+    def __enter__(self) -> "_Writer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.write()
 
 
 @contextmanager

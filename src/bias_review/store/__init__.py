@@ -20,7 +20,7 @@ from bias_review.store.records import (
     Agreement, CourseInfo, DecisionInfo, DocumentCounts, DocumentInfo, FlagState, LexiconStat, ModelInfo,
     QueueItem, ScanInfo,
 )
-from bias_review.store.scans import record_file_scan, record_scan, record_scan_result
+from bias_review.store.scans import FileScan, record_file_scan, record_file_scans, record_scan, record_scan_result
 
 __all__ = [
     "Agreement", "CourseInfo", "DecisionInfo", "DocumentCounts", "DocumentInfo", "FlagState", "LastScan",
@@ -29,5 +29,5 @@ __all__ = [
     "cohen_kappa", "counts", "courses", "current_revision", "data_dir", "database_url", "deactivate_models", "decide",
     "decision_rows", "decisions_by_finding", "documents", "export_decisions", "flag_state", "get_document", "head_revision",
     "history", "last_scans", "latest_verdicts", "lexicon_stats", "models", "open_store", "parse_decisions", "queue",
-    "record_file_scan", "record_scan", "record_scan_result", "register_model", "upgrade", "verdict_rows",
+    "FileScan", "record_file_scan", "record_file_scans", "record_scan", "record_scan_result", "register_model", "upgrade", "verdict_rows",
 ]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bias_review.store.db import Store, StoreError, get_row
 from bias_review.store.files import sanitise_name, save_upload
-from bias_review.store.models import Course, Document
+from bias_review.store.models import Course, Document, utcnow
 from bias_review.store.records import CourseInfo, DocumentInfo, Ref, ref_id
 
 
@@ -75,22 +76,59 @@ def save_file(store: Store, content: bytes | str | Path, name: Optional[str] = N
     return Upload(digest, safe, relative, format or (PurePosixPath(safe).suffix.lstrip(".").lower() or None))
 
 
+class StoredDocument(NamedTuple):
+    """What recording a scan needs of a document row."""
+
+    id: int
+    sha256: str
+    format: Optional[str]
+
+
+DocumentKey = tuple[Upload, Optional[int], Optional[str], Optional[str]]  # upload, course id, uploader, source path
+_INSERT_DOCUMENTS = insert(Document.__table__).returning(Document.id, sort_by_parameter_order=True)
+
+
 def document_row(session: Session, upload: Upload, course_id: Optional[int], uploader: Optional[str],
-                 source_path: Optional[str] = None) -> Document:
-    """The document row of `upload` in this course (and source path), created if there is none."""
-    if course_id is not None:
+                 source_path: Optional[str] = None) -> tuple[StoredDocument, bool]:
+    """The document row of `upload` in this course (and source path), created if there is none,
+    and whether it was created now."""
+    return documents_rows(session, [(upload, course_id, uploader, source_path)])[0]
+
+
+def documents_rows(session: Session, keys: Sequence[DocumentKey]) -> list[tuple[StoredDocument, bool]]:
+    """`document_row` for each key, with one query for those that exist and one statement for
+    those to create (a batch records many files per transaction)."""
+    def identity(key: DocumentKey) -> tuple:
+        upload, course_id, _, source_path = key
+        return upload.sha256, upload.path, course_id, source_path
+
+    found: dict[tuple, StoredDocument] = {}
+    shas = sorted({k[0].sha256 for k in keys})
+    for chunk in (shas[i:i + 500] for i in range(0, len(shas), 500)):
+        for row in session.execute(select(Document.id, Document.sha256, Document.format, Document.path,
+                                          Document.course_id, Document.source_path)
+                                   .where(Document.sha256.in_(chunk)).order_by(Document.id)):
+            found.setdefault((row.sha256, row.path, row.course_id, row.source_path),
+                             StoredDocument(row.id, row.sha256, row.format))
+    missing = list({identity(k): k for k in keys if identity(k) not in found}.values())
+    for course_id in sorted({k[1] for k in missing if k[1] is not None}):
         get_row(session, Course, course_id)
-    row = session.scalars(select(Document).where(
-        Document.sha256 == upload.sha256, Document.path == upload.path,
-        Document.course_id.is_(None) if course_id is None else Document.course_id == course_id,
-        Document.source_path.is_(None) if source_path is None else Document.source_path == source_path,
-    )).first()
-    if row is None:
-        row = Document(sha256=upload.sha256, name=upload.name, format=upload.format, uploader=uploader,
-                       course_id=course_id, path=upload.path, source_path=source_path)
-        session.add(row)
-        session.flush()
-    return row
+    created: set[tuple] = set()
+    if missing:
+        now = utcnow()
+        ids = session.execute(_INSERT_DOCUMENTS, [
+            {"sha256": u.sha256, "name": u.name, "format": u.format, "uploader": uploader, "course_id": course_id,
+             "path": u.path, "source_path": source_path, "uploaded_at": now}
+            for u, course_id, uploader, source_path in missing]).scalars().all()
+        for key, new_id in zip(missing, ids):
+            found[identity(key)] = StoredDocument(new_id, key[0].sha256, key[0].format)
+            created.add(identity(key))
+    out = []
+    for key in keys:  # a key given twice is created once: the second is not new
+        ident = identity(key)
+        out.append((found[ident], ident in created))
+        created.discard(ident)
+    return out
 
 
 def add_document(store: Store, content: bytes | str | Path, name: Optional[str] = None, *,
@@ -104,7 +142,7 @@ def add_document(store: Store, content: bytes | str | Path, name: Optional[str] 
     upload = save_file(store, content, name, format=format)
     course_id = ref_id(course) if course is not None else None
     return store.write(lambda session: document_info(
-        store, document_row(session, upload, course_id, uploader, source_path)))
+        store, get_row(session, Document, document_row(session, upload, course_id, uploader, source_path)[0].id)))
 
 
 def get_document(store: Store, document: Ref) -> DocumentInfo:

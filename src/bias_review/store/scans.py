@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from bias_review.store.catalog import document_row, save_file
+from bias_review.store.catalog import StoredDocument, Upload, documents_rows, save_file
 from bias_review.store.db import Store, StoreError, get_row
-from bias_review.store.models import Document, Finding, Scan
+from bias_review.store.models import Document, Finding, Scan, utcnow
 from bias_review.store.records import Ref, ScanInfo, ref_id
 
 # JSON-contract fields of a finding and the column each is kept in (`id` -> stable_id).
 _FIELDS = ("category", "severity", "text", "passage", "start", "end", "spans", "location", "detectors",
            "score", "explanation", "suggestion", "references")
 _REQUIRED = ("id", "category", "severity", "passage")
+_INSERT_SCANS = insert(Scan.__table__).returning(Scan.id, sort_by_parameter_order=True)
 
 
 def _columns(finding: Mapping[str, Any], n: int) -> dict[str, Any]:
@@ -52,8 +54,21 @@ def record_scan(store: Store, document: Ref, result: Mapping[str, Any], lexicon_
     is recorded but changes no finding."""
     document_id = ref_id(document)
     findings = _contract_findings(result)
-    return store.write(lambda session: _record(session, document_id, result, findings,
-                                               (lexicon_version, model_version, tool_version)))
+    def work(session: Session) -> ScanInfo:
+        doc = get_row(session, Document, document_id)
+        if result.get("sha256") and result["sha256"] != doc.sha256:
+            raise StoreError(f"the scan is of other content than document {document_id} "
+                             f"(sha256 {result['sha256'][:12]}… vs {doc.sha256[:12]}…)")
+        scanned_at = utcnow()
+        scan_id = session.execute(_INSERT_SCANS, {
+            "document_id": document_id, "lexicon_version": lexicon_version, "model_version": model_version,
+            "tool_version": tool_version, "error": result.get("error"), "scanned_at": scanned_at}).scalar_one()
+        scan = ScanInfo(scan_id, document_id, lexicon_version, model_version, tool_version, scanned_at,
+                        result.get("error"))
+        return scan if scan.error else _upsert(session, StoredDocument(doc.id, doc.sha256, doc.format), scan,
+                                               result, findings)
+
+    return store.write(work)
 
 
 def _contract_findings(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -64,42 +79,34 @@ def _contract_findings(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return findings
 
 
-def _record(session: Session, document_id: int, result: Mapping[str, Any], findings: dict[str, dict[str, Any]],
-            versions: tuple[str, Optional[str], str]) -> ScanInfo:
-    """`record_scan`'s work inside an open transaction."""
-    error = result.get("error")
-    doc = get_row(session, Document, document_id)
-    if result.get("sha256") and result["sha256"] != doc.sha256:
-        raise StoreError(f"the scan is of other content than document {document_id} "
-                         f"(sha256 {result['sha256'][:12]}… vs {doc.sha256[:12]}…)")
-    if result.get("format") and not error:
-        doc.format = result["format"]
-    lexicon_version, model_version, tool_version = versions
-    scan = Scan(document_id=document_id, lexicon_version=lexicon_version, model_version=model_version,
-                tool_version=tool_version, error=error)
-    session.add(scan)
-    session.flush()
-    if error:
-        return scan_info(scan)
+def _new_rows(findings: dict[str, dict[str, Any]], document_id: int, scan_id: int) -> list[dict[str, Any]]:
+    return [{**values, "document_id": document_id, "stable_id": stable_id, "source": "tool",
+             "first_seen_scan_id": scan_id, "last_seen_scan_id": scan_id} for stable_id, values in findings.items()]
+
+
+def _upsert(session: Session, doc: StoredDocument, scan: ScanInfo, result: Mapping[str, Any],
+            findings: dict[str, dict[str, Any]]) -> ScanInfo:
+    """Inside an open transaction, after the (error-free) scan row is written: the document's
+    format, and its findings upserted by stable id (new, kept, vanished)."""
+    if result.get("format") and result["format"] != doc.format:
+        session.execute(update(Document).where(Document.id == doc.id).values(format=result["format"]))
     previous = session.scalar(select(Scan.id).where(
-        Scan.document_id == document_id, Scan.error.is_(None), Scan.id < scan.id).order_by(Scan.id.desc()))
+        Scan.document_id == doc.id, Scan.error.is_(None), Scan.id < scan.id).order_by(Scan.id.desc()))
     existing = {f.stable_id: f for f in session.scalars(
-        select(Finding).where(Finding.document_id == document_id, Finding.source == "tool"))}
-    new, kept = [], []
+        select(Finding).where(Finding.document_id == doc.id, Finding.source == "tool"))}
+    new = _new_rows({k: v for k, v in findings.items() if k not in existing}, doc.id, scan.id)
+    kept = []
     for stable_id, values in findings.items():
         row = existing.get(stable_id)
-        if row is None:
-            new.append({**values, "document_id": document_id, "stable_id": stable_id, "source": "tool",
-                        "first_seen_scan_id": scan.id, "last_seen_scan_id": scan.id})
-            continue
-        kept.append(stable_id)
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.last_seen_scan_id = scan.id
-    if new:  # one statement for every new finding (a first scan's are all new)
-        session.execute(insert(Finding), new)
+        if row is not None:
+            kept.append(stable_id)
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.last_seen_scan_id = scan.id
+    if new:
+        session.execute(insert(Finding.__table__), new)
     vanished = [s for s, row in existing.items() if s not in findings and row.last_seen_scan_id == previous]
-    return scan_info(scan, [n["stable_id"] for n in new], kept, vanished)
+    return replace(scan, new=tuple(n["stable_id"] for n in new), kept=tuple(kept), vanished=tuple(vanished))
 
 
 def record_scan_result(store: Store, scan: Mapping[str, Any], documents: Mapping[str, Ref]) -> list[ScanInfo]:
@@ -116,21 +123,79 @@ def record_scan_result(store: Store, scan: Mapping[str, Any], documents: Mapping
     return out
 
 
+@dataclass(frozen=True)
+class FileScan:
+    """One scanned file to keep in the store with its scan (see `record_file_scans`)."""
+
+    path: str | Path
+    result: Mapping[str, Any]
+    name: Optional[str] = None
+    course: Optional[Ref] = None
+    uploader: Optional[str] = None
+    source_path: Optional[str] = None
+
+
 def record_file_scan(store: Store, path: str | Path, result: Mapping[str, Any], tool: Mapping[str, Any], *,
                      name: Optional[str] = None, course: Optional[Ref] = None,
                      uploader: Optional[str] = None, source_path: Optional[str] = None) -> ScanInfo:
-    """Keep a scanned file in the store (see `add_document`) and record its scan: one call per
-    file of a command-line or batch scan. `result` is the document's JSON-contract dict (with
-    `info` findings), `tool` the contract's `tool` object, `source_path` where the scan found
-    the file. The document and its scan are recorded in one transaction: a scan interrupted at
-    any moment leaves both or neither (the copy under uploads/ may stay, and is reused)."""
-    findings = _contract_findings(result)
-    upload = save_file(store, Path(path), name)
-    course_id = ref_id(course) if course is not None else None
+    """Keep a scanned file in the store (see `add_document`) and record its scan: `result` is
+    the document's JSON-contract dict (with `info` findings), `tool` the contract's `tool`
+    object, `source_path` where the scan found the file. The document and its scan are recorded
+    in one transaction: a scan interrupted at any moment leaves both or neither (the copy under
+    uploads/ may stay, and is reused). Raises StoreError or OSError."""
+    (outcome,) = record_file_scans(store, [FileScan(path, result, name, course, uploader, source_path)], tool)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def record_file_scans(store: Store, files: Sequence[FileScan], tool: Mapping[str, Any]) -> list[ScanInfo | Exception]:
+    """`record_file_scan` for several files in one transaction, with one statement for all
+    their new documents, one for their scans and one for their findings (what a batch's
+    writer needs: a file costs a few rows, not a few round trips). A file that cannot be
+    kept (it vanished, it changed after it was scanned, a finding lacks a field) gets its
+    StoreError or OSError in its place and the others are recorded."""
     versions = (tool.get("lexicon_version") or "", tool.get("model_version"), tool.get("version") or "")
+    outcomes: list[ScanInfo | Exception | None] = [None] * len(files)
+    ready: list[tuple[int, FileScan, Upload, dict[str, dict[str, Any]]]] = []
+    for n, f in enumerate(files):
+        try:
+            findings = _contract_findings(f.result)
+            upload = save_file(store, Path(f.path), f.name)
+            if f.result.get("sha256") and f.result["sha256"] != upload.sha256:
+                raise StoreError(f"{f.name or f.path} changed after it was scanned "
+                                 f"(sha256 {f.result['sha256'][:12]}… then, {upload.sha256[:12]}… now)")
+        except (StoreError, OSError) as exc:
+            outcomes[n] = exc
+            continue
+        ready.append((n, f, upload, findings))
 
-    def work(session: Session) -> ScanInfo:
-        doc = document_row(session, upload, course_id, uploader, source_path)
-        return _record(session, doc.id, result, findings, versions)
+    def work(session: Session) -> list[ScanInfo]:
+        keys = [(upload, ref_id(f.course) if f.course is not None else None, f.uploader, f.source_path)
+                for _, f, upload, _ in ready]
+        docs = documents_rows(session, keys)
+        scanned_at = utcnow()
+        scan_ids = session.execute(_INSERT_SCANS, [
+            {"document_id": doc.id, "lexicon_version": versions[0], "model_version": versions[1],
+             "tool_version": versions[2], "error": f.result.get("error"), "scanned_at": scanned_at}
+            for (_, f, _, _), (doc, _) in zip(ready, docs)]).scalars().all()
+        infos, new_rows = [], []
+        for (_, f, _, findings), (doc, created), scan_id in zip(ready, docs, scan_ids):
+            scan = ScanInfo(scan_id, doc.id, *versions, scanned_at, f.result.get("error"))
+            if created and not scan.error:  # a new document: every finding is new, one statement for all
+                rows = _new_rows(findings, doc.id, scan_id)
+                new_rows += rows
+                scan = replace(scan, new=tuple(r["stable_id"] for r in rows))
+            elif not scan.error:
+                if new_rows:  # the same document earlier in this batch: its findings go in first
+                    session.execute(insert(Finding.__table__), new_rows)
+                    new_rows = []
+                scan = _upsert(session, doc, scan, f.result, findings)
+            infos.append(scan)
+        if new_rows:
+            session.execute(insert(Finding.__table__), new_rows)
+        return infos
 
-    return store.write(work)
+    for (n, *_), info in zip(ready, store.write(work) if ready else []):
+        outcomes[n] = info
+    return outcomes  # type: ignore[return-value]
