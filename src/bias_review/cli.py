@@ -135,7 +135,7 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
                 floor: Severity, trace: bool, color: bool):
     """The single-process scan: one file after another, with a progress bar. Returns the
     counts and the errors to print."""
-    from bias_review.classifier.predict import ModelError
+    from bias_review.classifier.bundle import ModelError
     from bias_review.lexicon import LexiconError
     from bias_review.paths import expand_paths
     from bias_review.progress import scan_progress
@@ -174,7 +174,7 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
     from sqlalchemy.exc import SQLAlchemyError
 
     from bias_review.batch import BatchError, CourseConfigError, open_archive, run_batch
-    from bias_review.classifier.predict import ModelError
+    from bias_review.classifier.bundle import ModelError
     from bias_review.lexicon import LexiconError
     from bias_review.report.stream import ReportStream
     from bias_review.store import active_model
@@ -301,7 +301,7 @@ def evaluate(
     alone and combined."""
     import json as _json
 
-    from bias_review.classifier.predict import ModelError
+    from bias_review.classifier.bundle import ModelError
     from bias_review.evaluate import format_report, load_examples
     from bias_review.evaluation_modes import evaluate_modes
 

@@ -119,3 +119,26 @@ def test_deactivating_leaves_no_model_active_and_keeps_the_register(store):
     assert active_model(store) is None
     assert [(m.version, m.active) for m in models(store)] == [("clf-a", False)]
     assert activate_model(store, "clf-a").active
+
+
+def test_a_store_already_at_head_opens_without_alembic_and_an_old_one_is_still_upgraded(db_url: str, tmp_path: Path):
+    import subprocess
+    import sys
+
+    from bias_review.store.migrate import HEAD
+
+    assert HEAD == head_revision()  # the constant follows the scripts
+    with open_store(db_url, data=tmp_path):
+        pass
+    code = ("import sys; from bias_review.store import open_store; "
+            f"s = open_store({db_url!r}, data={str(tmp_path)!r}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    with make_engine(db_url).begin() as conn:  # back to an older revision: Alembic runs again
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '0002'"))
+        conn.execute(text("ALTER TABLE documents DROP COLUMN source_path"))
+    with open_store(db_url, data=tmp_path) as store:
+        assert current_revision(store.engine) == HEAD
+        assert "source_path" in {c["name"] for c in inspect(store.engine).get_columns("documents")}

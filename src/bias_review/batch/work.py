@@ -36,7 +36,7 @@ class EngineSpec:
         lexicon = load_lexicon([Path(d) for d in self.lexicon_dirs], include_bundled=not self.replace_lexicons)
         if not self.classifier:
             return lexicon.version, None
-        from bias_review.classifier.predict import META_FILE, ModelError, bundled_model_dir
+        from bias_review.classifier.bundle import META_FILE, ModelError, bundled_model_dir
 
         meta = Path(self.model_path or bundled_model_dir()) / META_FILE
         try:

@@ -11,7 +11,6 @@ pipeline's probabilities (a test holds them equal to scikit-learn's).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -25,13 +24,12 @@ import numpy as np
 
 from bias_review.findings import LABELS
 
-INFERENCE_FILE = "classifier.npz"
-META_FILE = "metadata.json"
+from bias_review.classifier.bundle import INFERENCE_FILE, META_FILE, ModelError, bundled_model_dir, read_checked
+
+__all__ = ["INFERENCE_FILE", "META_FILE", "ModelError", "Predictor", "bundled_model_dir", "export", "load_predictor",
+           "read_checked"]
+
 WORD_CACHE_SIZE = 200_000
-
-
-class ModelError(Exception):
-    """The model file is missing, tampered with, or does not fit this installation."""
 
 
 @dataclass(frozen=True)
@@ -171,28 +169,6 @@ def export(pipeline: Any, path: Path) -> None:
         np.savez_compressed(fh, **arrays)
 
 
-def read_checked(directory: Path, file_name: str, hash_key: str, required: tuple[str, ...]) -> tuple[dict, bytes]:
-    """A model file's metadata and bytes, after checking that both exist, the metadata is valid
-    JSON with the `required` keys, and the file's sha256 is the one the metadata records under
-    `hash_key`. Raises ModelError naming the file and the problem."""
-    path, meta_path = directory / file_name, directory / META_FILE
-    if not path.is_file() or not meta_path.is_file():
-        raise ModelError(f"{directory}: no model here (need {file_name} and {META_FILE}); run `bias-review train`")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{meta_path}: metadata is not valid JSON ({exc})") from None
-    for key in (hash_key, *required):
-        if key not in meta:
-            raise ModelError(f"{meta_path}: metadata lacks {key!r}")
-    data = path.read_bytes()
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != meta[hash_key]:
-        raise ModelError(f"{path}: file does not match its metadata (sha256 {actual[:12]}… != "
-                         f"{str(meta[hash_key])[:12]}…); it was changed or replaced")
-    return meta, data
-
-
 def load_predictor(directory: Path) -> Predictor:
     """Load `classifier.npz` safely: metadata present, file hash matches, plain arrays only.
     Raises ModelError with a clear message."""
@@ -220,10 +196,3 @@ def load_predictor(directory: Path) -> Predictor:
     if list(predictor.classes) != list(meta["labels"]) or predictor.coef_t.shape != (offset, len(predictor.classes)):
         raise ModelError(f"{path}: labels or shapes differ from metadata")
     return predictor
-
-
-def bundled_model_dir() -> Path:
-    """The model shipped with the package (models/ in the source tree)."""
-    from importlib import resources
-
-    return Path(str(resources.files("bias_review") / "data" / "models"))

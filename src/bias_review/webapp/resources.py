@@ -34,7 +34,7 @@ def _engine(model_path: Optional[str]) -> "Engine":
 def get_engine(store: Store) -> tuple["Engine", Optional[str]]:
     """The engine with the store's active model (else the bundled one), and a warning when
     the active model could not be loaded and the bundled one is used instead."""
-    from bias_review.classifier.predict import ModelError
+    from bias_review.classifier.bundle import ModelError
 
     active = active_model(store)
     if active is None:
