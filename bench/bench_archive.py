@@ -6,8 +6,9 @@ its own).
 The archive (bench/out/archive, kept between runs; --regenerate to rebuild) holds >= 500
 lectures under <year>/<course>/: PDFs (fpdf2), DOCX and PPTX, about 5,000 pages, from open
 textbook prose (OpenStax, CC BY 4.0, ../shared/corpus) with one paragraph in seven carrying a
-sentence the tool should flag or keep quiet (bench/make_corpus.py). Zipped lectures are left
-out: `bias_review.inputs` (zip, IMS Common Cartridge) does not exist yet.
+sentence the tool should flag or keep quiet (bench/make_corpus.py). One lecture in thirteen is
+zipped (one zip of old lectures per course folder), and twelve lectures with a wiki page per
+module are packed into an IMS Common Cartridge (.imscc), as an LMS course export holds them.
 
     python bench/bench_archive.py          # needs poppler-utils (pdftotext); a few minutes on 2 cores
 """
@@ -44,7 +45,7 @@ def make_archive(root: Path, documents: int) -> dict:
     from make_corpus import latin1, prose
 
     paras = prose(10**9, seed=5)
-    manifest = {"documents": documents, "pdf_pages": 0, "pdfs": []}
+    manifest = {"documents": documents, "pdf_pages": 0, "pdfs": [], "pages_of": {}}
     for i in range(documents):
         kind = ("pdf", "docx", "pptx")[i % 3]
         folder = root / YEARS[i % len(YEARS)] / COURSES[(i // 3) % len(COURSES)]
@@ -53,14 +54,59 @@ def make_archive(root: Path, documents: int) -> dict:
         start = (i * 37) % len(paras)
         text = [f"Lecture {i}: {COURSES[(i // 3) % len(COURSES)]}."] + [paras[(start + k) % len(paras)] for k in range(200)]
         if kind == "pdf":
-            manifest["pdf_pages"] += _pdf(path, text, latin1)
+            manifest["pages_of"][str(path)] = _pdf(path, text, latin1)
             manifest["pdfs"].append(str(path))
         elif kind == "docx":
             _docx(path, text)
         else:
             _pptx(path, text)
+    _package(root, manifest, paras)
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return manifest
+
+
+def _package(root: Path, manifest: dict, paras: list[str]) -> None:
+    """Zip one lecture in thirteen (one 'Old lectures.zip' per course folder) and pack the next
+    twelve lectures of one course, a wiki page beside each, into 'Course export.imscc' with a
+    module per lecture. The PDFs moved into either leave `manifest["pdfs"]` (pdftotext's floor
+    reads loose files only)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    lectures = sorted(p for p in root.rglob("Lecture *") if p.suffix in (".pdf", ".docx", ".pptx"))
+    zipped = [p for p in lectures if int(p.name.split()[1]) % 13 == 12]
+    for folder in sorted({p.parent for p in zipped}):
+        with zipfile.ZipFile(folder / "Old lectures.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for p in (p for p in zipped if p.parent == folder):
+                z.write(p, f"old/{p.name}")
+                p.unlink()
+    packed = [p for p in lectures if int(p.name.split()[1]) % 13 == 5][:12]
+    items, resources = [], []
+    with zipfile.ZipFile(root / YEARS[-1] / COURSES[0] / "Course export.imscc", "w", zipfile.ZIP_DEFLATED) as z:
+        for n, p in enumerate(packed, 1):
+            page = f"wiki_content/module-{n}.html"
+            body = "".join(f"<p>{escape(paras[(n * 11 + k) % len(paras)])}</p>" for k in range(6))
+            z.writestr(page, f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Module {n}</title></head>"
+                             f"<body><h2>Reading for module {n}</h2>{body}</body></html>")
+            z.write(p, f"web_resources/{p.name}")
+            p.unlink()
+            items.append(f'<item identifier="m{n}"><title>Module {n}</title>'
+                         f'<item identifier="m{n}p" identifierref="r{n}p"><title>Reading</title></item>'
+                         f'<item identifier="m{n}l" identifierref="r{n}l"><title>Lecture</title></item></item>')
+            href = f"web_resources/{escape(p.name)}"
+            resources.append(f'<resource identifier="r{n}p" type="webcontent" href="{page}"><file href="{page}"/></resource>'
+                             f'<resource identifier="r{n}l" type="webcontent" href="{href}"><file href="{href}"/></resource>')
+        z.writestr("imsmanifest.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="course" '
+                   'xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"><organizations>'
+                   '<organization identifier="org" structure="rooted-hierarchy"><item identifier="root">'
+                   + "".join(items) + "</item></organization></organizations><resources>"
+                   + "".join(resources) + "</resources></manifest>")
+    moved = {str(p) for p in zipped + packed}
+    kept = [p for p in manifest["pdfs"] if p not in moved]
+    manifest["pdf_pages"] = sum(manifest["pages_of"][p] for p in kept)
+    manifest["pdfs"] = kept
+    manifest["zipped"], manifest["in_cartridge"] = len(zipped), len(packed)
 
 
 def _pdf(path: Path, paragraphs: list[str], latin1) -> int:
@@ -259,7 +305,8 @@ def main() -> None:
     runs = OUT / "archive-runs"
     shutil.rmtree(runs, ignore_errors=True)
     runs.mkdir(parents=True)
-    print("zipped lectures: skipped (bias_review.inputs, which will read zip and IMS Common Cartridge, is not here yet)")
+    print(f"packaged: {manifest['zipped']} lectures in zips, {manifest['in_cartridge']} lectures and "
+          f"{manifest['in_cartridge']} wiki pages in one .imscc")
 
     starts = start_times(root)
     for method, (first, last) in starts.items():
@@ -287,7 +334,8 @@ def main() -> None:
     pdf_two = batch(pdf_root, runs / "pdf.sqlite", 2)
 
     n, pages = two["files"], two["pages"]
-    print(f"\narchive: {n} documents ({len(pdfs)} PDF, {manifest['pdf_pages']} PDF pages), {pages} pages in all")
+    print(f"\narchive: {n} documents ({len(pdfs)} loose PDFs, {manifest['pdf_pages']} pages; "
+          f"{manifest['zipped']} zipped lectures, {2 * manifest['in_cartridge']} files in a cartridge), {pages} pages in all")
     print(f"load average before the runs {load[0]:.2f}; cores free for us (2 CPU-bound loops vs 1): "
           f"{cores_before:.2f} before, {effective_cores():.2f} after")
     print(f"{'run':34} {'seconds':>8} {'docs/s':>8} {'pages/s':>8} {'CPU s':>8} {'cores used':>10}")
