@@ -157,3 +157,33 @@ def test_prose_rules_fire_and_their_hard_negatives_stay_quiet(engine, category, 
         [(f.category.value, f.detectors) for f in found]
     assert not [f for f in flags(engine, negative) if f.category.value == category], \
         [(f.category.value, f.detectors, [t.reason for t in f.trace]) for f in flags(engine, negative)]
+
+
+# A lexicon term inside a proper name (an instrument, a work, a body) is a mention; the same
+# term in a capitalised run with no name head in it (a place, a table header, a heading) is not.
+NAMES = [
+    ("outdated-term", "The updated version is the Contemporized-Themes Concerning Blacks Test (C-TCB).",
+     "Blacks Were Excluded From The Trial"),
+    ("outdated-term", "The United Negro College Fund has supported students since 1944.",
+     "Negro patients were admitted to a separate ward."),
+    ("outdated-term", "She published in the Journal of Negro Education.",
+     "Health outcomes among Gypsies in Eastern Europe are poorly documented."),
+    ("stigmatizing-language", "He has attended Alcoholics Anonymous meetings every week since March.",
+     "The patient is an alcoholic who presented to the emergency department."),
+]
+
+
+@pytest.mark.parametrize("category, name, used", NAMES, ids=[n[1][:30] for n in NAMES])
+def test_a_term_inside_a_proper_name_is_a_mention_and_the_same_term_used_is_flagged(engine, category, name, used):
+    quiet = [f for f in flags(engine, name) if f.category.value == category]
+    assert quiet == [], [(f.category.value, f.text) for f in quiet]
+    seen = [f for f in engine.analyze_text(name) if f.category.value == category]
+    assert seen, "the term was found and kept as info (a name), not missed"
+    assert [f for f in flags(engine, used) if f.category.value == category]
+
+
+def test_the_named_rule_itself_explains_a_name_no_entry_lists(rules_engine):
+    found = [f for f in rules_engine.analyze_text("Scores on the Themes Concerning Blacks Test were compared.")
+             if f.category.value == "outdated-term"]
+    assert found and all(f.severity.value == "info" for f in found)
+    assert any(t.source == "context:named" and "Themes Concerning Blacks Test" in t.reason for f in found for t in f.trace)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bias_review.detect.base import sentences
+from bias_review.detect.proper_names import proper_name
 from bias_review.detect.sentence_kind import looks_like_citation
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import ContextRule, Lexicon
@@ -40,8 +41,25 @@ def _covers_sentence(cand: Candidate) -> bool:
 # built in, not data: a finding inside a reference-list entry or cited title is a mention
 CITED = ContextRule(id="cited", when=(), categories=tuple(Category), effect="info",
                     reason="the passage cites a published work (an old title is quoted, not used)")
+# built in: a term inside a proper name (an instrument, a work, a body) is mentioned, not used
+NAMED = ContextRule(id="named", when=(), categories=(Category.OUTDATED_TERM, Category.STIGMATIZING_LANGUAGE),
+                    effect="info", reason="the term is part of a proper name (a test, a work, an organisation)")
 
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.LOW}
+
+
+def _word_test(items: tuple[str, ...], sets: dict[str, tuple[str, ...]]):
+    """Does a whole (lower-case) word belong to the term sets `items`? Memoised per word."""
+    pattern = compile_terms(tuple(t for t in expand_terms(items, sets) if isinstance(t, str)))
+    memo: dict[str, bool] = {}
+
+    def test(word: str) -> bool:
+        got = memo.get(word)
+        if got is None:
+            got = memo[word] = any(m.start() == 0 and m.end() == len(word) for m in pattern.finditer(word))
+        return got
+
+    return test
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,8 @@ class ContextRules:
             _CompiledRule(rule, compile_terms(expand_terms(rule.when, lexicon.term_sets)))
             for rule in lexicon.context_rules
         ]
+        sets = lexicon.term_sets
+        self._name_head = _word_test(("@name_heads",), sets) if "name_heads" in sets else (lambda word: False)
 
     def apply(self, candidates: list[Candidate], doc: Doc, *, cited: bool = False) -> list[Candidate]:
         """Lower or quiet each candidate whose sentence (or a neighbour) triggers a rule.
@@ -88,6 +108,11 @@ class ContextRules:
             if cand.severity is not Severity.INFO and is_cited(cand):
                 self._effect(cand, CITED, "a reference entry")
                 continue
+            if cand.severity is not Severity.INFO and cand.category in NAMED.categories:
+                name = proper_name(cand.passage, cand.start, cand.end, name_head=self._name_head)
+                if name is not None:
+                    self._effect(cand, NAMED, name)
+                    continue
             for r, compiled in enumerate(self.rules):
                 rule = compiled.rule
                 if cand.category not in rule.categories or cand.severity is Severity.INFO:
