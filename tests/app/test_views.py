@@ -69,6 +69,7 @@ def test_history_and_agreement_tables(app_store, items):
     decide(app_store, items[1], "bo", "accepted")
     rows = views.history_rows(history(app_store, items[0].id))
     assert rows[0]["reason"] == "wrong span - too wide" and rows[1]["reviewer"] == "bo"
+    assert {r["made on"] for r in views.history_rows(history(app_store, items[0].id), flag=items[0].id)} == {"this version"}
     table = views.agreement_rows(agreement(app_store))
     assert {(r["category"], r["reviewer A"], r["reviewer B"], r["flags"]) for r in table} == {
         ("race-in-vignette", "ana", "bo", 1), ("race-correction", "ana", "bo", 1)}

@@ -171,3 +171,44 @@ def test_failed_files_are_skipped_until_retry_failed(tmp_path: Path):
     third = runner.invoke(app, [*args, "--retry-failed"], env=env)
     assert [d["path"] for d in json.loads(third.stdout)["documents"]] == ["2023-24/Renal/broken.pdf"]
     assert third.exit_code == 2  # everything this run scanned failed
+
+
+def test_decisions_carry_over_to_the_same_passages_of_a_changed_file(tmp_path: Path):
+    """A lecture edited after review: its unchanged flagged passages keep their decisions (by
+    stable id, derived, nothing copied), a new passage is open, the old version leaves the
+    queue but not the store, and the report shows the carried decisions."""
+    from batch_builders import lecture_text
+
+    from bias_review.store import decide, flag_state, history, queue
+
+    archive = tmp_path / "archive"
+    path = write_file(archive / "2024" / "Renal" / "Lecture 01.txt", lecture_text(1, repeat=2))
+    with open_store(_url(tmp_path / "s.sqlite"), data=tmp_path / "data") as store:
+        _batch(archive, store)
+        first = [i for i in queue(store) if i.severity != "info"]
+        assert len(first) >= 2
+        dismissed, recategorised = first[0], first[1]
+        decide(store, dismissed.id, "ana", "dismissed", reason="race-conscious")
+        decide(store, recategorised.id, "ben", "recategorised", new_category="stereotype")
+
+        write_file(path, lecture_text(1, repeat=2) + ["A 52-year-old Black man presents with chest pain."])
+        assert _batch(archive, store).scanned.documents == 1
+        now = {i.stable_id: i for i in queue(store) if i.severity != "info"}
+        assert {i.document_id for i in now.values()} == {max(i.document_id for i in now.values())}  # old version out
+        carried = now[dismissed.stable_id]
+        assert carried.id != dismissed.id and carried.status == "dismissed" and carried.carried == 1
+        assert now[recategorised.stable_id].category == "stereotype"
+        assert [h.reviewer for h in history(store, carried.id)] == ["ana"]
+        fresh = [i for i in now.values() if i.stable_id not in {f.stable_id for f in first}]
+        assert fresh and all(i.status == "open" and i.carried == 0 for i in fresh)
+        # the old version is still in the store with its own decisions
+        old = queue(store, document=dismissed.document_id)
+        assert {i.id: i.status for i in old}[dismissed.id] == "dismissed" and all(i.superseded for i in old)
+
+        decide(store, carried.id, "cy", "accepted")  # a new decision on the new version follows the carried ones
+        assert flag_state(store, carried.id).status == "accepted"
+        assert [h.reviewer for h in history(store, carried.id)] == ["ana", "cy"]
+        assert flag_state(store, dismissed.id).status == "dismissed"  # the old version's flag is unchanged
+        report = {f["id"]: f for d in load_archive(store).documents for f in d["findings"]}
+        assert [d["reviewer"] for d in report[carried.stable_id]["decisions"]] == ["ana", "cy"]
+        assert report[recategorised.stable_id]["status"] == "changed"

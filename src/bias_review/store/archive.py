@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from bias_review.store.db import Store
 from bias_review.store.decisions import decision_info
-from bias_review.store.models import Annotation, Document, Scan
+from bias_review.store.models import Annotation, Document, Finding, Scan
 from bias_review.store.records import DecisionInfo
+from bias_review.store.versions import carried_from, chunks, file_versions
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,19 @@ def last_scans(store: Store) -> list[LastScan]:
 
 
 def decisions_by_finding(store: Store) -> dict[int, list[DecisionInfo]]:
-    """Every decision, oldest first, keyed by the flag's row id (`QueueItem.id`)."""
-    out: dict[int, list[DecisionInfo]] = defaultdict(list)
+    """Every flag's decisions, oldest first, keyed by the flag's row id (`QueueItem.id`): those
+    carried from earlier versions of its file (store/versions.py), then its own."""
+    own: dict[int, list[DecisionInfo]] = defaultdict(list)
     with store.read() as session:
         for row in session.scalars(select(Annotation).order_by(Annotation.id)):
-            out[row.finding_id].append(decision_info(row))
-    return dict(out)
+            own[row.finding_id].append(decision_info(row))
+        documents = session.scalars(select(Document).where(Document.source_path.is_not(None))).all()
+        earlier, _ = file_versions(session, documents)
+        later = [d for d, before in earlier.items() if before]
+        findings = [f for chunk in chunks(later) for f in session.scalars(
+            select(Finding).where(Finding.document_id.in_(chunk)))]
+        carried = carried_from(session, findings, earlier)
+    out = dict(own)
+    for fid, chain in carried.items():
+        out[fid] = [d for old in chain for d in own.get(old, [])] + own.get(fid, [])
+    return {k: v for k, v in out.items() if v}

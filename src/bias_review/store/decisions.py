@@ -15,6 +15,7 @@ from bias_review.store.db import Store, StoreError, get_row
 from bias_review.store.models import DECISIONS, REASONS, Annotation, Document, Finding, utcnow
 from bias_review.store.records import DecisionInfo, FlagState, Ref, ref_id
 from bias_review.store.state import derive_state
+from bias_review.store.versions import effective_history
 
 CATEGORIES = tuple(c.value for c in Category)
 SEVERITIES = tuple(s.value for s in Severity)
@@ -30,13 +31,8 @@ def _check(value: Optional[str], allowed: tuple[str, ...], what: str) -> None:
         raise StoreError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
 
 
-def _history_rows(session: Session, finding_id: int) -> list[Annotation]:
-    return list(session.scalars(select(Annotation).where(Annotation.finding_id == finding_id)
-                                .order_by(Annotation.id)))
-
-
 def _state(session: Session, row: Finding) -> FlagState:
-    return derive_state(row.category, row.severity, _history_rows(session, row.id))
+    return derive_state(row.category, row.severity, effective_history(session, row))
 
 
 def decide(store: Store, finding: Ref, reviewer: str, decision: str, *,
@@ -78,10 +74,10 @@ def decide(store: Store, finding: Ref, reviewer: str, decision: str, *,
 
 
 def history(store: Store, finding: Ref) -> list[DecisionInfo]:
-    """Every decision on a flag, oldest first."""
+    """Every decision on a flag, oldest first: those made on the same passage in earlier
+    versions of its file (their `finding` is that version's flag), then its own."""
     with store.read() as session:
-        get_row(session, Finding, ref_id(finding))
-        return [decision_info(a) for a in _history_rows(session, ref_id(finding))]
+        return [decision_info(a) for a in effective_history(session, get_row(session, Finding, ref_id(finding)))]
 
 
 def flag_state(store: Store, finding: Ref) -> FlagState:

@@ -14,6 +14,7 @@ from bias_review.store.db import Store
 from bias_review.store.models import Annotation, Course, Document, Finding, Scan
 from bias_review.store.records import DocumentCounts, FlagState, LexiconStat, QueueItem, Ref, ref_id
 from bias_review.store.state import ACCEPTED, CHANGED, DISMISSED, derive_state
+from bias_review.store.versions import annotations_of, carried_from, file_versions
 
 Choice = Union[str, Iterable[str], None]
 _NUMBERED = ("page", "slide", "paragraph", "table", "row", "col", "line")
@@ -39,6 +40,8 @@ class _Flag:
     state: FlagState
     is_new: bool
     vanished: bool
+    superseded: bool = False  # a newer version of its file was scanned
+    carried: int = 0  # decisions carried from earlier versions of its file
 
 
 def _choice(value: Choice) -> Optional[set[str]]:
@@ -48,7 +51,8 @@ def _choice(value: Choice) -> Optional[set[str]]:
 
 
 def _load(session: Session, *, course: Optional[int] = None, document: Optional[int] = None) -> list[_Flag]:
-    """Every flag (of one course or document) with its derived state and new/vanished marks."""
+    """Every flag (of one course or document) with its derived state (decisions carried from
+    earlier versions of its file first, see store/versions.py) and new/vanished/superseded marks."""
     def scoped(query):
         if course is not None:
             query = query.where(Document.course_id == course)
@@ -60,6 +64,9 @@ def _load(session: Session, *, course: Optional[int] = None, document: Optional[
     history: dict[int, list[Annotation]] = defaultdict(list)
     for a in session.scalars(scoped(select(Annotation).join(Finding).join(Document)).order_by(Annotation.id)):
         history[a.finding_id].append(a)
+    earlier, superseded = file_versions(session, {d.id: d for _, d, _ in rows}.values())
+    carried = carried_from(session, [f for f, _, _ in rows], earlier)
+    history.update(annotations_of(session, {c for chain in carried.values() for c in chain} - set(history)))
     scans = {d: (first, last) for d, first, last in session.execute(
         select(Scan.document_id, func.min(Scan.id), func.max(Scan.id)).where(Scan.error.is_(None))
         .group_by(Scan.document_id))}
@@ -67,9 +74,11 @@ def _load(session: Session, *, course: Optional[int] = None, document: Optional[
     for f, d, c in rows:
         first, last = scans.get(d.id, (None, None))
         tool = f.source == "tool"
-        out.append(_Flag(f, d, c, derive_state(f.category, f.severity, history[f.id]),
+        before = [a for old in carried.get(f.id, []) for a in history.get(old, [])]
+        out.append(_Flag(f, d, c, derive_state(f.category, f.severity, before + history.get(f.id, [])),
                          is_new=tool and f.first_seen_scan_id == last and first != last,
-                         vanished=tool and f.last_seen_scan_id != last))
+                         vanished=tool and f.last_seen_scan_id != last, superseded=d.id in superseded,
+                         carried=len(before)))
     return out
 
 
@@ -83,23 +92,26 @@ def _item(flag: _Flag) -> QueueItem:
         tool_severity=f.severity, text=f.text, passage=f.passage, start=f.start, end=f.end, spans=spans,
         location=f.location, detectors=f.detectors, score=f.score, explanation=f.explanation,
         suggestion=f.suggestion, references=f.references, is_new=flag.is_new, vanished=flag.vanished,
-        decisions=flag.state.decisions,
+        decisions=flag.state.decisions, superseded=flag.superseded, carried=flag.carried,
     )
 
 
 def queue(store: Store, *, course: Optional[Ref] = None, document: Optional[Ref] = None,
           category: Choice = None, severity: Choice = None, status: Choice = None,
-          include_vanished: bool = True) -> list[QueueItem]:
+          include_vanished: bool = True, include_superseded: Optional[bool] = None) -> list[QueueItem]:
     """Flags to review, ordered by document, location and offset. `category`, `severity` and
     `status` (open, accepted, dismissed, changed) are matched against the current, derived
-    values and take one value or several."""
+    values and take one value or several. Flags of a file's earlier versions (superseded by a
+    newer scan of it) are left out unless `include_superseded`, or a `document` is asked for."""
+    if include_superseded is None:
+        include_superseded = document is not None
     wanted = {"category": _choice(category), "severity": _choice(severity), "status": _choice(status)}
     with store.read() as session:
         flags = _load(session, course=ref_id(course) if course is not None else None,
                       document=ref_id(document) if document is not None else None)
     items = [
         _item(fl) for fl in flags
-        if (include_vanished or not fl.vanished)
+        if (include_vanished or not fl.vanished) and (include_superseded or not fl.superseded)
         and all(allowed is None or getattr(fl.state, key) in allowed for key, allowed in wanted.items())
     ]
     return sorted(items, key=lambda i: (i.document_name, i.document_id, location_key(i.location), i.start, i.id))

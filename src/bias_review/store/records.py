@@ -121,6 +121,8 @@ class QueueItem:
     is_new: bool
     vanished: bool
     decisions: int
+    superseded: bool = False  # a flag of a file's earlier version (a newer scan of the file exists)
+    carried: int = 0  # of `decisions`, those made on this passage in earlier versions of the file
 
     def as_finding(self) -> dict[str, Any]:
         """The flag as the JSON contract's finding, with its current category and severity."""

@@ -85,7 +85,7 @@ def _current_flag(store: Store, items: list[QueueItem], reviewer: Optional[str])
     show_text(f"{item.document_name} · {view.location}" + (f" · {item.course}" if item.course else ""))
     show_html(views.card_html(view, with_status=True))
     _decision_widgets(store, item, views.next_open(items, position), reviewer)
-    rows = views.history_rows(history(store, item.id))
+    rows = views.history_rows(history(store, item.id), flag=item.id)
     st.markdown("**History**")
     if rows:
         st.dataframe(rows, hide_index=True, key="review_history")

@@ -126,15 +126,19 @@ def next_open(items: Sequence[QueueItem], position: int) -> Optional[int]:
     return None
 
 
-def history_rows(decisions: Iterable[DecisionInfo]) -> list[dict[str, Any]]:
-    """A flag's decisions, oldest first, as a table."""
+def history_rows(decisions: Iterable[DecisionInfo], flag: Optional[int] = None) -> list[dict[str, Any]]:
+    """A flag's decisions, oldest first, as a table; with the `flag`'s id, a decision made on
+    the same passage in an earlier version of the file says so."""
     rows = []
     for d in decisions:
+        earlier = flag is not None and d.finding != flag
         detail = {"recategorised": d.new_category, "severity": d.severity, "rewrite": d.rewrite}.get(d.decision)
         reason = REASON_LABELS.get(d.reason or "", d.reason or "")
         rows.append({"time": d.time.strftime("%Y-%m-%d %H:%M"), "reviewer": d.reviewer, "decision": d.decision,
                      "detail": detail or "", "reason": " - ".join(x for x in (reason, d.reason_text) if x),
                      "comment": d.comment or ""})
+        if flag is not None:
+            rows[-1]["made on"] = "an earlier version of the file" if earlier else "this version"
     return rows
 
 
