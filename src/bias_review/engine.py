@@ -74,9 +74,11 @@ class Engine:
         self._nlp_lock = threading.Lock()
 
     # -- text ---------------------------------------------------------------------------
-    def analyze_text(self, text: str, *, path: str = "<text>", location: Location | None = None) -> list[Finding]:
-        """Findings (including `info`) in a piece of text."""
-        return self.analyze_blocks([Block(text, location or Location())], path=path)
+    def analyze_text(self, text: str, *, path: str = "<text>", location: Location | None = None,
+                     framing: str = "") -> list[Finding]:
+        """Findings (including `info`) in a piece of text; `framing` is text it continues (a
+        list item's lead-in, see `Block`)."""
+        return self.analyze_blocks([Block(text, location or Location(), framing)], path=path)
 
     def analyze_blocks(self, blocks: list[Block], *, path: str, deadline: float | None = None,
                        warnings: list[str] | None = None) -> list[Finding]:
@@ -124,13 +126,14 @@ class Engine:
             if not cands and not self.judges:
                 continue
             cited = in_reference_section(blocks[bi].location.section)
-            self.context.apply(cands, docs[k], cited=cited)
+            framing = blocks[bi].framing
+            self.context.apply(cands, docs[k], cited=cited, framing=framing)
             seen = {id(c) for c in cands}
             for judge, state in zip(self.judges, prepared):
                 cands = judge.judge(state, k, docs[k], cands)
             added = [c for c in cands if id(c) not in seen]
             if added:  # a judge's own findings meet the same context rules
-                self.context.apply(added, docs[k], cited=cited)
+                self.context.apply(added, docs[k], cited=cited, framing=framing)
             if cands:
                 findings.extend(self._findings(cands, blocks[bi], bi, offset, ignores.get(bi), path))
         return findings

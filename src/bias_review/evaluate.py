@@ -22,6 +22,7 @@ class Example:
     label: str
     note: str = ""
     source: str = ""
+    framing: str = ""  # a list item's lead-in sentence in its document (models/real rows)
 
 
 SPLITS = ("training", "evaluation")
@@ -53,7 +54,7 @@ def load_examples(path: str | Path, *, split: str | None = None) -> list[Example
             raise ValueError(f"{path}:{n}: not a JSON object with 'text' and 'label' ({exc})") from None
         if label not in LABELS:
             raise ValueError(f"{path}:{n}: unknown label {label!r}")
-        out.append(Example(text, label, row.get("note", ""), row.get("source", "")))
+        out.append(Example(text, label, row.get("note", ""), row.get("source", ""), row.get("framing", "")))
     return out
 
 
@@ -148,7 +149,7 @@ def score(gold: list[str], pred: list[str], texts: list[str] | None = None,
 
 def evaluate_engine(engine, examples: list[Example]) -> Report:
     """Run the engine on each example sentence and score it."""
-    found = [engine.analyze_text(ex.text) for ex in examples]
+    found = [engine.analyze_text(ex.text, framing=ex.framing) for ex in examples]
     return score([ex.label for ex in examples], [predict_label(f) for f in found], [ex.text for ex in examples],
                  [predict_label(f, Severity.MEDIUM) for f in found], [flagged_categories(f) for f in found])
 

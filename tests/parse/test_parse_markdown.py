@@ -454,3 +454,37 @@ def test_scan_reports_markdown_findings_with_their_section(tmp_path):
     assert findings[0]["passage"].startswith("For African American patients, multiply the MDRD eGFR")
     text = runner.invoke(app, ["scan", str(f), "--no-classifier"], catch_exceptions=False).stdout
     assert "line 8, list (Renal > eGFR)" in text
+
+
+# --------------------------------------------------------------------------- a list's lead-in
+
+
+LEAD_IN = ("## Race science\n\n"
+           "Skulls were measured for centuries. Blumenbach divided humans into five races:\n\n"
+           "- Caucasian or White race: people of European origin\n"
+           "- Mongolian or Yellow race: people of East Asian origin\n"
+           "  - a nested item\n\n"
+           "A paragraph that introduces nothing.\n\n"
+           "- Mongolian or Yellow race: people of East Asian origin\n")
+
+
+def test_list_items_carry_the_sentence_that_introduces_their_list():
+    blocks, _ = markdown_blocks(LEAD_IN)
+    framing = {b.text: b.framing for b in blocks if b.location.part == "list"}
+    lead = "Blumenbach divided humans into five races:"
+    assert framing["Caucasian or White race: people of European origin"] == lead
+    assert framing["a nested item"] == lead  # a nested list keeps its parent's lead-in
+    assert [b.framing for b in blocks if b.location.line == 11] == [""]  # no colon, no lead-in
+    assert all(b.framing == "" for b in blocks if b.location.part != "list")
+
+
+def test_a_history_lead_in_makes_its_list_history_and_only_its_list(tmp_path, rules_engine):
+    f = tmp_path / "race.md"
+    f.write_text(LEAD_IN, encoding="utf-8")
+    found = [x for x in rules_engine.scan_file(f).findings if x.category.value == "outdated-term"]
+    by_line = {}
+    for x in found:
+        by_line.setdefault(x.location.line, []).append(x)
+    assert all(x.severity.value == "info" and any("lead-in" in t.reason for t in x.trace)
+               for line in (5, 6) for x in by_line[line])
+    assert any(x.is_flag for x in by_line[11])  # the same item under a neutral paragraph is flagged

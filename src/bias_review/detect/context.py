@@ -79,10 +79,12 @@ class ContextRules:
         sets = lexicon.term_sets
         self._name_head = _word_test(("@name_heads",), sets) if "name_heads" in sets else (lambda word: False)
 
-    def apply(self, candidates: list[Candidate], doc: Doc, *, cited: bool = False) -> list[Candidate]:
+    def apply(self, candidates: list[Candidate], doc: Doc, *, cited: bool = False, framing: str = "") -> list[Candidate]:
         """Lower or quiet each candidate whose sentence (or a neighbour) triggers a rule.
         Each rule's regex runs at most once per sentence, however many candidates it holds.
-        `cited`: the block is a reference-list entry (its document structure says so)."""
+        `cited`: the block is a reference-list entry (its document structure says so).
+        `framing`: text the block continues (a list's lead-in sentence), read by the sentence
+        rules as part of every sentence of the block."""
         if not candidates or not self.rules:
             return candidates
         sents = sentences(doc)
@@ -92,7 +94,8 @@ class ContextRules:
         def matches(r: int, i: int) -> list[re.Match[str]]:
             got = memo.get((r, i))
             if got is None:
-                got = memo[(r, i)] = list(self.rules[r].regex.finditer(sents[i].text))
+                text = sents[i].text if i >= 0 else framing
+                got = memo[(r, i)] = list(self.rules[r].regex.finditer(text))
             return got
 
         citations: dict[int, bool] = {}  # sentence start -> does it look like a reference entry
@@ -117,12 +120,13 @@ class ContextRules:
                 rule = compiled.rule
                 if cand.category not in rule.categories or cand.severity is Severity.INFO:
                     continue
-                hit = self._hit(r, matches, cand, rule, i, len(sents))
+                hit = self._hit(r, matches, cand, rule, i, len(sents), bool(framing))
                 if hit is not None:
                     self._effect(cand, rule, hit)
         return candidates
 
-    def _hit(self, r: int, matches, cand: Candidate, rule: ContextRule, i: int | None, n: int) -> str | None:
+    def _hit(self, r: int, matches, cand: Candidate, rule: ContextRule, i: int | None, n: int,
+             framed: bool = False) -> str | None:
         if rule.quoted:
             return _quoted(cand)
         if rule.scope == "sentence":
@@ -133,6 +137,9 @@ class ContextRules:
                 # own findings) is judged by everything in it
                 if whole or m.end() <= cand.start or m.start() >= cand.end:
                     return m.group(0)
+            lead_in = matches(r, -1) if framed else []
+            if lead_in:
+                return f"{lead_in[0].group(0)} (in the list's lead-in)"
             return None
         if i is None:
             return None

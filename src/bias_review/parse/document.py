@@ -54,10 +54,13 @@ def open_or_fail(path: str, kind: str, opener: Callable[[], T]) -> T:
 @dataclass(frozen=True)
 class Block:
     """A run of text that belongs together (a paragraph, a table cell, a notes frame)
-    with its location in the document."""
+    with its location in the document. `framing` is text the block reads as a continuation of:
+    for a list item, the sentence that introduces its list ("Blumenbach divided humans into
+    five races:"). Context rules read it as part of the item's sentence; nothing is flagged in it."""
 
     text: str
     location: Location
+    framing: str = ""
 
 
 @dataclass

@@ -175,18 +175,33 @@ class _Walk:
         self.headings: list[tuple[int, str]] = []  # the section path: (level, text)
         self.section: str | None = None
         self.containers: list[str] = []  # open list items and quotes, innermost last
+        self.lead_ins: list[str] = []  # per open list: the sentence that introduces it, or ""
         self.row = self.col = 0
         self.deepest = 0
 
     def add(self, text: str, line: int, part: str | None = None, **cell: int) -> None:
         if text:
-            self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell)))
+            framing = self.lead_ins[-1] if part == "list" and self.lead_ins else ""
+            self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell), framing))
+
+    def open_list(self) -> None:
+        """A list begins: the paragraph just before it introduces it when it ends in a colon
+        (its last sentence is the lead-in); a nested list keeps its parent's lead-in."""
+        last = self.blocks[-1] if self.blocks else None
+        if last is not None and last.location.part is None and last.text.rstrip().endswith(":"):
+            self.lead_ins.append(_last_sentence(last.text))
+        else:
+            self.lead_ins.append(self.lead_ins[-1] if self.lead_ins else "")
 
     def run(self, tokens: list[Token]) -> None:
         for i, tok in enumerate(tokens):
             self.deepest = max(self.deepest, tok.level)
             kind = tok.type
-            if kind in ("list_item_open", "blockquote_open"):
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                self.open_list()
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                self.lead_ins.pop()
+            elif kind in ("list_item_open", "blockquote_open"):
                 self.containers.append(kind)
             elif kind in ("list_item_close", "blockquote_close"):
                 self.containers.pop()
@@ -231,6 +246,12 @@ class _Walk:
         if text:
             self.headings.append((level, _short(text)))
             self.section = _path(self.headings)
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence of a paragraph (the one that ends in the colon)."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip())
+    return parts[-1]
 
 
 def _short(heading: str) -> str:
