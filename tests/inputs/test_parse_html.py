@@ -136,3 +136,13 @@ def test_deep_nesting_stays_linear():
     got = html_blocks(page)
     assert time.perf_counter() - started < 5  # about 0.5 s; quadratic would be minutes
     assert len(got) == 10_000 and "gone" not in {b.text for b in got}  # blocks still cut below the cap
+
+
+def test_html_list_items_carry_the_sentence_that_introduces_their_list():
+    page = ("<h2>Race science</h2><p>Skulls were measured. Blumenbach divided humans into five races:</p>"
+            "<ul><li>Caucasian race</li><li>Mongolian race<ul><li>nested</li></ul></li></ul>"
+            "<p>Nothing here.</p><ol><li>Yellow race</li></ol>")
+    framing = {b.text: b.framing for b in html_blocks(page)}
+    lead = "Blumenbach divided humans into five races:"
+    assert framing["Caucasian race"] == framing["Mongolian race"] == framing["nested"] == lead
+    assert framing["Yellow race"] == "" and framing["Nothing here."] == ""

@@ -132,3 +132,20 @@ def test_pptx_smartart_text(tmp_path):
         ("Filtration", Location(slide=1, part="body")),
         ("Reabsorption in the tubule", Location(slide=1, part="body")),
     ]
+
+
+def test_docx_list_paragraphs_carry_their_lead_in_and_a_body_paragraph_ends_the_list(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Skulls were measured. Blumenbach divided humans into five races:")
+    d.add_paragraph("Caucasian or White race: people of European origin", style="List Bullet")
+    d.add_paragraph("Mongolian or Yellow race: people of East Asian origin", style="List Number")
+    d.add_paragraph("A paragraph that introduces nothing.")
+    d.add_paragraph("Mongolian or Yellow race: people of East Asian origin", style="List Bullet")
+    path = tmp_path / "races.docx"
+    d.save(path)
+    blocks = parse(str(path)).blocks
+    assert [b.framing for b in blocks] == ["", "Blumenbach divided humans into five races:",
+                                           "Blumenbach divided humans into five races:", "", ""]
+    assert [b.location.part for b in blocks] == ["body"] * 5  # locations (and finding ids) unchanged

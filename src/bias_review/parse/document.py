@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +63,16 @@ class Block:
     text: str
     location: Location
     framing: str = ""
+
+
+def lead_in(previous: "Block | None", outer: str = "") -> str:
+    """The framing of a list that starts after `previous`: the last sentence of that paragraph
+    when it ends in a colon ("Blumenbach divided humans into five races:") and is a paragraph
+    of the text (not a list item, heading or cell), else the enclosing list's (`outer`)."""
+    if (previous is not None and previous.location.part in (None, "body")
+            and previous.text.rstrip().endswith(":")):
+        return re.split(r"(?<=[.!?])\s+(?=[A-Z])", previous.text.strip())[-1]
+    return outer
 
 
 @dataclass

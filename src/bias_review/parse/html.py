@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document
+from bias_review.parse.document import Block, Document, lead_in
 from bias_review.parse.text import decode
 
 _DROPPED = frozenset({"script", "style", "noscript", "template"})
@@ -72,6 +72,7 @@ def hidden(attrs: list[tuple[str, str | None]]) -> bool:
 class _Open:
     tag: str
     dropped: bool  # this element's content is not read
+    lead_in: str | None = None  # a list's framing (see parse.document.lead_in), once its start is read
 
 
 @dataclass
@@ -131,6 +132,8 @@ class _PageReader(HTMLParser):
             self.title = _Run()
         else:
             self._boundary(tag)
+        if tag in ("ul", "ol"):
+            self.stack[-1].lead_in = lead_in(self.blocks[-1] if self.blocks else None, self._lead_in())
         if tag == "table":
             self.table_count += 1
             self.tables.append(_Table(self.table_count))
@@ -239,7 +242,14 @@ class _PageReader(HTMLParser):
             cell = dict(zip(("table", "row", "col"), self.cell))
         elif part is None and any(o.tag == "li" for o in self.stack):
             part = "list"
-        self.blocks.append(Block(text, Location(line=line, part=part, section=section or self._section(), **cell)))
+        framing = self._lead_in() if part == "list" else ""
+        self.blocks.append(Block(text, Location(line=line, part=part, section=section or self._section(), **cell),
+                                 framing))
+
+    def _lead_in(self) -> str:
+        """The framing of the innermost open list whose start has been read (a list just
+        opened is still flushing the text before it, which belongs to the list around it)."""
+        return next((o.lead_in for o in reversed(self.stack) if o.tag in ("ul", "ol") and o.lead_in is not None), "")
 
     def _heading(self, level: int) -> None:
         text = self.run.text()

@@ -28,7 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block
+from bias_review.parse.document import Block, lead_in
 
 #: markdown-it drops what is nested deeper than this many levels (a list item takes two);
 #: the document then gets a warning. Its CommonMark preset has 20 (lists 9 deep); 50 keeps
@@ -185,13 +185,9 @@ class _Walk:
             self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell), framing))
 
     def open_list(self) -> None:
-        """A list begins: the paragraph just before it introduces it when it ends in a colon
-        (its last sentence is the lead-in); a nested list keeps its parent's lead-in."""
-        last = self.blocks[-1] if self.blocks else None
-        if last is not None and last.location.part is None and last.text.rstrip().endswith(":"):
-            self.lead_ins.append(_last_sentence(last.text))
-        else:
-            self.lead_ins.append(self.lead_ins[-1] if self.lead_ins else "")
+        """A list begins: framed by the paragraph just before it (see `lead_in`)."""
+        self.lead_ins.append(lead_in(self.blocks[-1] if self.blocks else None,
+                                     self.lead_ins[-1] if self.lead_ins else ""))
 
     def run(self, tokens: list[Token]) -> None:
         for i, tok in enumerate(tokens):
@@ -246,12 +242,6 @@ class _Walk:
         if text:
             self.headings.append((level, _short(text)))
             self.section = _path(self.headings)
-
-
-def _last_sentence(text: str) -> str:
-    """The last sentence of a paragraph (the one that ends in the colon)."""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip())
-    return parts[-1]
 
 
 def _short(heading: str) -> str:

@@ -30,7 +30,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError, open_or_fail
+from bias_review.parse.document import Block, Document, ParseError, lead_in, open_or_fail
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -57,6 +57,17 @@ def _open(path: str, data: bytes):
     return open_or_fail(path, "DOCX", lambda: docx.Document(io.BytesIO(data)))
 
 
+def _is_list_item(p) -> bool:
+    """A paragraph with list numbering, or in a List style (List Bullet, List Number, ...)."""
+    ppr = p.find(_W + "pPr")
+    if ppr is None:
+        return False
+    if ppr.find(_W + "numPr") is not None:
+        return True
+    style = ppr.find(_W + "pStyle")
+    return style is not None and (style.get(_W + "val") or "").lower().startswith("list")
+
+
 class _Collector:
     """Walks WordprocessingML containers and emits Blocks."""
 
@@ -64,6 +75,7 @@ class _Collector:
         self.blocks: list[Block] = []
         self.tables = 0
         self.body_paragraphs = 0
+        self.list_framing: str | None = None  # the open list's lead-in (None: not in a list)
 
     # -- text of one paragraph -------------------------------------------------------
     def paragraph_text(self, p, boxes: list | None) -> str:
@@ -115,8 +127,13 @@ class _Collector:
         if part == "body":
             if text:
                 self.body_paragraphs += 1
+                if _is_list_item(p):  # a bulleted or numbered paragraph: framed by its list's lead-in
+                    if self.list_framing is None:
+                        self.list_framing = lead_in(self.blocks[-1] if self.blocks else None)
+                else:
+                    self.list_framing = None
                 self.blocks.append(
-                    Block(text, Location(paragraph=self.body_paragraphs, part="body"))
+                    Block(text, Location(paragraph=self.body_paragraphs, part="body"), self.list_framing or "")
                 )
             box_anchor = {"paragraph": max(self.body_paragraphs, 1)}
         else:
