@@ -147,6 +147,9 @@ PROSE_RULES = [
     ("stereotype", "stereo-group-generalisation",
      "In many Asian cultures, patients tend to hide their pain from doctors.",
      "The stereotype that Asian cultures hide pain has no support in the pain literature."),
+    ("stereotype", "stereo-people-generalisation",
+     "Nigerian men are generally loud and demanding in clinic.",
+     "Nigerian men typically present with advanced disease at diagnosis."),
 ]
 
 

@@ -27,7 +27,11 @@ def main() -> None:
 
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "corpus" / "real"
     books = corpus / "openstax"
-    labels = {(_key(e.text)): e.label for e in load_examples(ROOT / "models" / "real")}
+    examples = load_examples(ROOT / "models" / "real")
+    labels = {(_key(e.text)): e.label for e in examples}
+    by_place: dict[tuple[str, int], list] = {}
+    for e in examples:
+        by_place.setdefault((e.source, e.line), []).append(e)
     engine = Engine()
     rows, words = [], 0
     for path in sorted(books.glob("*/*.md")):
@@ -36,7 +40,11 @@ def main() -> None:
         for f in result.findings:
             if not f.is_flag:
                 continue
-            label = labels.get(_key(f.passage), "unlabelled")
+            label = labels.get(_key(f.passage))
+            if label is None:  # the labelled row cut the sentence elsewhere: same place, same start
+                same = [e for e in by_place.get((result.path, f.location.line), [])
+                        if _key(f.passage)[:40] == _key(e.text)[:40]]
+                label = same[0].label if same else "unlabelled"
             rows.append([result.path, f.location.line, f.category.value, f.severity.value, label,
                          f.text, f.passage])
     out = ROOT / "models" / "real" / "flags-on-books.tsv"

@@ -23,6 +23,7 @@ class Example:
     note: str = ""
     source: str = ""
     framing: str = ""  # a list item's lead-in sentence in its document (models/real rows)
+    line: int = 0  # where in `source` (models/real rows)
 
 
 SPLITS = ("training", "evaluation")
@@ -54,7 +55,8 @@ def load_examples(path: str | Path, *, split: str | None = None) -> list[Example
             raise ValueError(f"{path}:{n}: not a JSON object with 'text' and 'label' ({exc})") from None
         if label not in LABELS:
             raise ValueError(f"{path}:{n}: unknown label {label!r}")
-        out.append(Example(text, label, row.get("note", ""), row.get("source", ""), row.get("framing", "")))
+        out.append(Example(text, label, row.get("note", ""), row.get("source", ""), row.get("framing", ""),
+                           int(row.get("line") or 0)))
     return out
 
 
