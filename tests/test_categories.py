@@ -51,6 +51,8 @@ POSITIVES = {
         "He is a frequent flyer in our emergency department.",
         "She claims her pain is ten out of ten despite being comfortable.",
         "Urine drug screen was dirty for cocaine.",
+        "Sign-out: unmotivated, missed three dialysis sessions this month.",
+        "Has not been compliant with the insulin regimen since discharge.",
     ],
 }
 
@@ -93,6 +95,8 @@ HARD_NEGATIVES = {
         "Avoid calling patients noncompliant; describe the barrier to taking the medicine.",
         "Obtain a clean-catch urine sample for culture.",
         "Diffuse large B-cell lymphoma is an aggressive lymphoma.",
+        "Instrumental aggression is not motivated by anger or the wish to cause pain.",
+        "Students who were unmotivated at the start of the term improved the most.",
     ],
 }
 
