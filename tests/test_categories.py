@@ -194,3 +194,24 @@ def test_the_named_rule_itself_explains_a_name_no_entry_lists(rules_engine):
              if f.category.value == "outdated-term"]
     assert found and all(f.severity.value == "info" for f in found)
     assert any(t.source == "context:named" and "Themes Concerning Blacks Test" in t.reason for f in found for t in f.trace)
+
+
+# Words inside a quotation are someone else's: a term in them is mentioned, not used, also when
+# the quotation opened in an earlier sentence; the same words unquoted are flagged.
+QUOTATIONS = [
+    ("outdated-term", 'The agency wrote that “minorities are more likely than non-Hispanic whites to be uninsured,” '
+                      'and the chapter goes on.',
+     "Minorities are more likely than non-Hispanic whites to be uninsured."),
+    ("outdated-term", "Oriental patients were seen in the afternoon clinic.”",
+     "Oriental patients were seen in the afternoon clinic."),
+    ("stigmatizing-language", "He wrote: “I was an addict, and nobody would treat me.”",
+     "The patient is an addict who wants pills."),
+]
+
+
+@pytest.mark.parametrize("category, quoted, used", QUOTATIONS, ids=[q[2][:30] for q in QUOTATIONS])
+def test_a_term_inside_a_quotation_is_a_mention(rules_engine, category, quoted, used):
+    inside = [f for f in rules_engine.analyze_text(quoted) if f.category.value == category]
+    assert inside and all(not f.is_flag for f in inside)
+    assert any(t.source == "context:quoted" for f in inside for t in f.trace)
+    assert [f for f in flags(rules_engine, used) if f.category.value == category]

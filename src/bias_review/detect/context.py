@@ -24,12 +24,20 @@ _CLOSE_QUOTES = "\"'”’»"
 
 
 def _quoted(cand: Candidate) -> str | None:
-    """The span in quotation marks: 'noncompliant', “Caucasian,” ("Oriental")."""
+    """The span in quotation marks: 'noncompliant', “Caucasian,” ("Oriental"); or inside a
+    quotation of someone's words: “… more likely than non-Hispanic whites to be poor …” (curly
+    quotes opened before the span and not yet closed, or closed after it and not opened)."""
     before = cand.passage[: cand.start].rstrip()[-1:]
     after = cand.passage[cand.end :].lstrip(",.;:!? ")[:1]
     raw_after = cand.passage[cand.end : cand.end + 1]
     if before and before in _OPEN_QUOTES and (after in _CLOSE_QUOTES or raw_after in _CLOSE_QUOTES):
         return before + cand.text + (after or raw_after)
+    head, tail = cand.passage[: cand.start], cand.passage[cand.end :]
+    opened_before = head.count("“") > head.count("”")
+    first_after = next((ch for ch in tail if ch in "“”"), "")
+    opened_earlier = "“" not in head and "”" not in head and first_after == "”"  # in a quote from a sentence before
+    if opened_before or opened_earlier:
+        return f"{cand.text!r} inside a quotation"
     return None
 
 
