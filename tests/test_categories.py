@@ -202,11 +202,18 @@ QUOTATIONS = [
     ("outdated-term", 'The agency wrote that “minorities are more likely than non-Hispanic whites to be uninsured,” '
                       'and the chapter goes on.',
      "Minorities are more likely than non-Hispanic whites to be uninsured."),
-    ("outdated-term", "Oriental patients were seen in the afternoon clinic.”",
-     "Oriental patients were seen in the afternoon clinic."),
+    ("outdated-term", "Orientals and Negroes were seen at separate clinics.”",
+     "Orientals and Negroes were seen at separate clinics."),
     ("stigmatizing-language", "He wrote: “I was an addict, and nobody would treat me.”",
      "The patient is an addict who wants pills."),
+    ("outdated-term", 'Buses Carrying Illegal Aliens Turned Back at the Border."',
+     "Buses carrying illegal aliens were turned back at the border."),
 ]
+
+
+def test_a_quoted_chart_excerpt_is_the_record_itself_and_stays_flagged(engine):
+    found = flags(engine, 'Excerpt from the case chart: "Pt insists her pain is 10/10 though resting comfortably."')
+    assert [f for f in found if f.category.value == "stigmatizing-language"]
 
 
 @pytest.mark.parametrize("category, quoted, used", QUOTATIONS, ids=[q[2][:30] for q in QUOTATIONS])

@@ -19,6 +19,9 @@ from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import ContextRule, Lexicon
 from bias_review.lexicon.terms import TermPattern, compile_terms, expand_terms
 
+# a quoted chart or note ("Excerpt from the chart: "Pt insists ..."") is the record itself, taught
+# as written, not someone's words about people
+_CHART = re.compile(r"\b(?:pt|pts|patient|patients|chart|note|c/o|h/o|hx|y/o)\b", re.IGNORECASE)
 _OPEN_QUOTES = "\"'“‘«"
 _CLOSE_QUOTES = "\"'”’»"
 
@@ -26,7 +29,8 @@ _CLOSE_QUOTES = "\"'”’»"
 def _quoted(cand: Candidate) -> str | None:
     """The span in quotation marks: 'noncompliant', “Caucasian,” ("Oriental"); or inside a
     quotation of someone's words: “… more likely than non-Hispanic whites to be poor …” (curly
-    quotes opened before the span and not yet closed, or closed after it and not opened)."""
+    quotes opened before the span and not yet closed, or closed after it and not opened; an
+    odd number of straight quotes before or after it)."""
     before = cand.passage[: cand.start].rstrip()[-1:]
     after = cand.passage[cand.end :].lstrip(",.;:!? ")[:1]
     raw_after = cand.passage[cand.end : cand.end + 1]
@@ -36,7 +40,9 @@ def _quoted(cand: Candidate) -> str | None:
     opened_before = head.count("“") > head.count("”")
     first_after = next((ch for ch in tail if ch in "“”"), "")
     opened_earlier = "“" not in head and "”" not in head and first_after == "”"  # in a quote from a sentence before
-    if opened_before or opened_earlier:
+    # straight quotes cannot say which way they face: an odd number on either side means one is open
+    straight = head.count('"') % 2 == 1 or tail.count('"') % 2 == 1
+    if (opened_before or opened_earlier or straight) and not _CHART.search(cand.passage):
         return f"{cand.text!r} inside a quotation"
     return None
 
