@@ -63,6 +63,7 @@ HARD_NEGATIVES = {
         "ATS recommends race-neutral GLI Global equations for interpreting spirometry.",
         "Calculate the eGFR with the CKD-EPI equation before adjusting the metformin dose.",
         "OPTN now restores waiting time that Black candidates lost to race-inclusive eGFR.",
+        "Patients of Asian descent may need a genetic blood test before they start carbamazepine.",
     ],
     "race-as-biology": [
         "APOL1 risk variants, more common in people with recent West African ancestry, raise the risk of kidney failure.",
@@ -81,6 +82,7 @@ HARD_NEGATIVES = {
         "Mistrust of medicine among Black patients reflects the Tuskegee study and ongoing discrimination.",
         "Latino patients were less likely to be insured, which limited their access to insulin.",
         "Avoid the stereotype that Asian patients are stoic; ask every patient about their pain.",
+        "Asian American communities are often called a “model minority”.",
     ],
     "outdated-term": [
         "The term 'Caucasian' comes from Blumenbach's discredited typology.",
