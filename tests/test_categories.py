@@ -53,6 +53,7 @@ POSITIVES = {
         "Urine drug screen was dirty for cocaine.",
         "Sign-out: unmotivated, missed three dialysis sessions this month.",
         "Has not been compliant with the insulin regimen since discharge.",
+        "Resistance follows the misuse of antibiotics and patient noncompliance with the course of treatment.",
     ],
 }
 
@@ -89,6 +90,7 @@ HARD_NEGATIVES = {
         "Congenital dermal melanocytosis was formerly called the Mongolian spot.",
         "The NAACP filed an amicus brief in the case.",
         "The Caucasus mountains lie between the Black Sea and the Caspian Sea.",
+        "Anthropologists abandoned Caucasoid and Negroid long ago.",
     ],
     "stigmatizing-language": [
         "Lung compliance decreases in pulmonary fibrosis.",
