@@ -99,8 +99,11 @@ class Engine:
         batch: list[tuple[int, int, str]] = []
         size = 0
         for bi, block in enumerate(blocks):
+            # a short line under a heading is read with the heading for the gate: "Expressive
+            # about pain" under "Hispanic patients" is worth reading
+            passes = self._passes if not block.topic else (lambda t, topic=block.topic: self._passes(f"{t}\n{topic}"))
             for offset, piece in chunk_text(block.text):
-                for start, end in windows(piece, self._passes):
+                for start, end in windows(piece, passes):
                     batch.append((bi, offset + start, piece[start:end]))
                     size += end - start
                     if len(batch) >= BATCH_PIECES or size >= BATCH_CHARS:
@@ -116,8 +119,9 @@ class Engine:
                        ignores: dict[int, Ignore], path: str) -> list[Finding]:
         with self._nlp_lock:
             docs = process(self.nlp, [p[2] for p in pieces])
-        for doc, (_, _, text) in zip(docs, pieces):
+        for doc, (bi, _, text) in zip(docs, pieces):
             doc._.br_text = text
+            doc._.br_topic = blocks[bi].topic
         per_detector = [d.detect_many(docs) for d in self.detectors]
         prepared = [j.prepare(docs) for j in self.judges]
         findings: list[Finding] = []

@@ -18,8 +18,9 @@ from spacy.tokens import Doc, Span
 from bias_review.detect.gate import Clauses, gate_keys_of_text
 from bias_review.findings import Candidate
 
-# per-block data, computed once and kept on the Doc: the original text and the sentence table
-for _name in ("br_text", "br_sentences"):
+# per-block data, computed once and kept on the Doc: the original text, the sentence table, and
+# the headings a short line or list item sits under (`Block.topic`, set by the engine)
+for _name in ("br_text", "br_sentences", "br_topic"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 

@@ -41,6 +41,12 @@ def _vignette(s: DetectorSettings) -> Component:
     return VignetteDetector(s.lexicon)
 
 
+def _heading_group(s: DetectorSettings) -> Component:
+    from bias_review.detect.heading_group import HeadingGroupDetector
+
+    return HeadingGroupDetector(s.lexicon)
+
+
 def _classifier(s: DetectorSettings) -> Component:
     from bias_review.classifier.predict import bundled_model_dir
     from bias_review.detect.classifier import ClassifierDetector
@@ -58,10 +64,11 @@ def _classifier(s: DetectorSettings) -> Component:
 REGISTRY: dict[str, Callable[[DetectorSettings], Component]] = {
     "lexicon": _lexicon,
     "vignette": _vignette,
+    "heading-group": _heading_group,
     "classifier": _classifier,
 }
-DEFAULT_DETECTORS = ("lexicon", "vignette", "classifier")
-RULES_ONLY = ("lexicon", "vignette")
+DEFAULT_DETECTORS = ("lexicon", "vignette", "heading-group", "classifier")
+RULES_ONLY = ("lexicon", "vignette", "heading-group")
 
 
 def build_detectors(names: tuple[str, ...] | list[str], settings: DetectorSettings) -> list[Component]:

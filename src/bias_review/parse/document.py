@@ -63,6 +63,19 @@ class Block:
     text: str
     location: Location
     framing: str = ""
+    topic: str = ""  # for a list item or a short line: the headings (or slide title) it sits under
+
+
+# a line this short (in words) under a heading reads as a point about the heading's subject
+SHORT_LINE_WORDS = 20
+
+
+def topic_for(text: str, part: str | None, headings: str) -> str:
+    """The topic of a block: the `headings` above it when it is a list item or a short line
+    (a chart of points under "Hispanic patients"), else nothing."""
+    if not headings or part in ("heading", "table"):
+        return ""
+    return headings if part == "list" or len(text.split()) <= SHORT_LINE_WORDS else ""
 
 
 def lead_in(previous: "Block | None", outer: str = "") -> str:

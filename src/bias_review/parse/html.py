@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, lead_in
+from bias_review.parse.document import Block, Document, lead_in, topic_for
 from bias_review.parse.text import decode
 
 _DROPPED = frozenset({"script", "style", "noscript", "template"})
@@ -243,8 +243,9 @@ class _PageReader(HTMLParser):
         elif part is None and any(o.tag == "li" for o in self.stack):
             part = "list"
         framing = self._lead_in() if part == "list" else ""
-        self.blocks.append(Block(text, Location(line=line, part=part, section=section or self._section(), **cell),
-                                 framing))
+        where = section or self._section()
+        self.blocks.append(Block(text, Location(line=line, part=part, section=where, **cell), framing,
+                                 topic_for(text, part, where or "")))
 
     def _lead_in(self) -> str:
         """The framing of the innermost open list whose start has been read (a list just

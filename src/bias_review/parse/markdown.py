@@ -28,7 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, lead_in
+from bias_review.parse.document import Block, lead_in, topic_for
 
 #: markdown-it drops what is nested deeper than this many levels (a list item takes two);
 #: the document then gets a warning. Its CommonMark preset has 20 (lists 9 deep); 50 keeps
@@ -182,7 +182,8 @@ class _Walk:
     def add(self, text: str, line: int, part: str | None = None, **cell: int) -> None:
         if text:
             framing = self.lead_ins[-1] if part == "list" and self.lead_ins else ""
-            self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell), framing))
+            topic = topic_for(text, part, " > ".join(h for _, h in self.headings))
+            self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell), framing, topic))
 
     def open_list(self) -> None:
         """A list begins: framed by the paragraph just before it (see `lead_in`)."""

@@ -13,13 +13,14 @@ Slides are numbered from 1 in presentation order (hidden slides included).
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pptx
 from lxml import etree
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError, open_or_fail
+from bias_review.parse.document import Block, Document, ParseError, open_or_fail, topic_for
 
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -112,15 +113,30 @@ def _is_diagram(shape) -> bool:
     return data is not None and data.get("uri") == _DIAGRAM_URI
 
 
+def _title(slide) -> str:
+    """The slide's title placeholder text, if it has one."""
+    try:
+        shape = slide.shapes.title
+    except (KeyError, AttributeError, NotImplementedError):
+        return ""
+    return _clean(shape.text_frame.text) if shape is not None and shape.has_text_frame else ""
+
+
 def parse_pptx(path: str, data: bytes, sha256: str) -> Document:
     prs = _open(path, data)
     blocks: list[Block] = []
     count = 0
+    deck_title = ""
     for number, slide in enumerate(prs.slides, start=1):
         count = number
         reader = _SlideReader(number)
         reader.shapes(slide.shapes)
-        blocks.extend(reader.blocks)
+        title = _title(slide)
+        if number == 1 and "title slide" in (slide.slide_layout.name or "").lower():
+            deck_title = title  # the deck's title names its topic for every slide
+        headings = " > ".join(dict.fromkeys(t for t in (deck_title, title) if t))
+        blocks.extend(b if b.text == title else replace(b, topic=topic_for(b.text, b.location.part, headings))
+                      for b in reader.blocks)
         if slide.has_notes_slide:
             frame = slide.notes_slide.notes_text_frame
             if frame is not None:
