@@ -22,6 +22,7 @@ from bias_review.lexicon.terms import TermPattern, compile_terms, expand_terms
 # a quoted chart or note ("Excerpt from the chart: "Pt insists ..."") is the record itself, taught
 # as written, not someone's words about people
 _CHART = re.compile(r"\b(?:pt|pts|patient|patients|chart|note|c/o|h/o|hx|y/o)\b", re.IGNORECASE)
+_CURLY = re.compile("[“”]")
 _OPEN_QUOTES = "\"'“‘«"
 _CLOSE_QUOTES = "\"'”’»"
 
@@ -38,7 +39,8 @@ def _quoted(cand: Candidate) -> str | None:
         return before + cand.text + (after or raw_after)
     head, tail = cand.passage[: cand.start], cand.passage[cand.end :]
     opened_before = head.count("“") > head.count("”")
-    first_after = next((ch for ch in tail if ch in "“”"), "")
+    first_after = _CURLY.search(tail)
+    first_after = first_after.group(0) if first_after else ""
     opened_earlier = "“" not in head and "”" not in head and first_after == "”"  # in a quote from a sentence before
     # straight quotes cannot say which way they face: an odd number on either side means one is open
     straight = head.count('"') % 2 == 1 or tail.count('"') % 2 == 1

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
-
-import re
 
 from bias_review.detect.base import Detector, Sentence, block_gate_keys, sentence_of, sentences
 from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, rarest_word, word_keys
@@ -223,22 +223,28 @@ class LexiconDetector(Detector):
             by_entry.setdefault(span.label_, []).append(span)
         out: list[Candidate] = []
         by_start = {sent.start: sent for sent in sentences(doc)}
+        # (entry, requirement or -1 for `unless`, sentence): each searched once per sentence
+        found: dict[tuple[str, int, int], re.Match[str] | None] = {}
         for eid, entry_spans in by_entry.items():
             entry = self.entries[eid]
             for span in filter_spans(entry_spans):
-                cand = self._candidate(entry, span, by_start[sentence_of(span).start_char])
+                cand = self._candidate(entry, span, by_start[sentence_of(span).start_char], found)
                 if cand is not None:
                     out.append(cand)
         return out
 
-    def _candidate(self, entry: LexiconEntry, span, sent: Sentence) -> Candidate | None:
+    def _candidate(self, entry: LexiconEntry, span, sent: Sentence,
+                   found: dict[tuple[str, int, int], re.Match[str] | None]) -> Candidate | None:
         passage = sent.text  # one string per sentence, shared by its candidates
         start = span.start_char - sent.start
         end = min(span.end_char - sent.start, len(passage))
         detector = f"lexicon:{entry.id}"
         trace = [Explanation(detector, f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})", BASE_SCORE)]
-        for required in self._requires.get(entry.id, ()):
-            hit = required.search(passage)
+        for n, required in enumerate(self._requires.get(entry.id, ())):
+            key = (entry.id, n, sent.start)
+            if key not in found:
+                found[key] = required.search(passage)
+            hit = found[key]
             if hit is None:
                 return None
             trace.append(Explanation(detector, f"required context present: {hit.group(0)!r}"))
@@ -250,7 +256,10 @@ class LexiconDetector(Detector):
         )
         unless = self._unless.get(entry.id)
         if unless is not None:
-            hit = unless.search(passage)
+            key = (entry.id, -1, sent.start)
+            if key not in found:
+                found[key] = unless.search(passage)
+            hit = found[key]
             if hit is not None:
                 cand.severity = Severity.INFO
                 cand.score *= 0.3

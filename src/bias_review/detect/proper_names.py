@@ -17,11 +17,17 @@ from collections.abc import Callable
 
 _WORD = re.compile(r"[^\W\d_][\w'’]*(?:-[\w'’]+)*")
 _JOINERS = frozenset({"of", "for", "the", "and", "&"})
+# how far (characters) either side of the term a name may reach: a name is a few words, and
+# looking no further keeps the check linear in a long run of flagged text
+_REACH = 160
 
 
 def proper_name(passage: str, start: int, end: int, *, name_head: Callable[[str], bool]) -> str | None:
     """The name that holds passage[start:end], or None."""
-    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(passage)]
+    if not passage[start:start + 1].isupper():  # a name's words are capitalised, the term's too
+        return None
+    words = [(m.start(), m.end(), m.group())
+             for m in _WORD.finditer(passage, max(0, start - _REACH), min(len(passage), end + _REACH))]
     inside = [k for k, (s, e, _) in enumerate(words) if s < end and e > start]
     if not inside or not all(words[k][2][0].isupper() for k in inside):
         return None
