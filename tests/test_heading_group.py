@@ -60,21 +60,32 @@ def test_a_chart_under_a_group_heading_is_flagged_line_by_line(tmp_path, rules_e
         assert any("Hispanic patients" in t.reason for t in f.trace)
 
 
-def test_a_slide_titled_with_a_group_makes_its_bullets_a_chart(tmp_path, rules_engine):
+def _deck(path: Path, slides: list[tuple[int, str, list[str]]]) -> Path:
+    """A deck of (layout, title, body lines) slides; layout 0 is the Title Slide."""
     from pptx import Presentation
 
     prs = Presentation()
-    slide = prs.slides.add_slide(prs.slide_layouts[1])
-    slide.shapes.title.text = "Middle Eastern patients"
-    body = slide.placeholders[1].text_frame
-    body.text = "Typically reluctant to discuss mental health"
-    body.add_paragraph().text = "Ask about preferred language"
-    plain = prs.slides.add_slide(prs.slide_layouts[1])
-    plain.shapes.title.text = "Heart failure"
-    plain.placeholders[1].text_frame.text = "Typically reluctant to exercise after discharge"
-    path = tmp_path / "deck.pptx"
+    for layout, title, lines in slides:
+        slide = prs.slides.add_slide(prs.slide_layouts[layout])
+        slide.shapes.title.text = title
+        if lines:
+            body = slide.placeholders[1].text_frame
+            body.text = lines[0]
+            for line in lines[1:]:
+                body.add_paragraph().text = line
     prs.save(str(path))
-    found = [f for f in rules_engine.scan_file(path).findings if f.is_flag and "heading-group" in f.detectors]
+    return path
+
+
+def _charted(engine, path: Path) -> list:
+    return [f for f in engine.scan_file(path).findings if f.is_flag and "heading-group" in f.detectors]
+
+
+def test_a_slide_titled_with_a_group_makes_its_bullets_a_chart(tmp_path, rules_engine):
+    path = _deck(tmp_path / "deck.pptx", [
+        (1, "Middle Eastern patients", ["Typically reluctant to discuss mental health", "Ask about preferred language"]),
+        (1, "Heart failure", ["Typically reluctant to exercise after discharge"])])
+    found = _charted(rules_engine, path)
     assert [(f.location.slide, f.text) for f in found] == [(1, "Typically reluctant to discuss mental health")]
 
 
@@ -84,21 +95,12 @@ def test_an_html_heading_or_page_title_names_the_group_of_its_list(tmp_path, rul
            "<ul><li>Tend to express pain loudly</li><li>Ask about diet</li></ul></body></html>"
     path = tmp_path / "page.html"
     path.write_text(page, encoding="utf-8")
-    found = [f for f in rules_engine.scan_file(path).findings if f.is_flag and "heading-group" in f.detectors]
-    assert [f.text for f in found] == ["Tend to express pain loudly"]
+    assert [f.text for f in _charted(rules_engine, path)] == ["Tend to express pain loudly"]
 
 
 def test_a_title_slide_names_the_topic_of_the_whole_deck(tmp_path, rules_engine):
-    from pptx import Presentation
-
-    prs = Presentation()
-    cover = prs.slides.add_slide(prs.slide_layouts[0])  # "Title Slide"
-    cover.shapes.title.text = "Caring for Somali patients"
-    slide = prs.slides.add_slide(prs.slide_layouts[1])
-    slide.shapes.title.text = "Pain"
-    slide.placeholders[1].text_frame.text = "Often stoic and reluctant to ask for analgesia"
-    path = tmp_path / "deck.pptx"
-    prs.save(str(path))
-    found = [f for f in rules_engine.scan_file(path).findings if f.is_flag and "heading-group" in f.detectors]
+    path = _deck(tmp_path / "deck.pptx", [(0, "Caring for Somali patients", []),
+                                          (1, "Pain", ["Often stoic and reluctant to ask for analgesia"])])
+    found = _charted(rules_engine, path)
     assert [(f.location.slide, f.text) for f in found] == [(2, "Often stoic and reluctant to ask for analgesia")]
     assert any("Caring for Somali patients > Pain" in t.reason for t in found[0].trace)
