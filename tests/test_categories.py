@@ -241,3 +241,10 @@ def test_a_term_inside_a_quotation_is_a_mention(rules_engine, category, quoted, 
     assert inside and all(not f.is_flag for f in inside)
     assert any(t.source == "context:quoted" for f in inside for t in f.trace)
     assert [f for f in flags(rules_engine, used) if f.category.value == category]
+
+
+@pytest.mark.parametrize("text, span", [("Psych intake: manipulative, splitting staff, threatening to leave AMA.", "manipulative"),
+                                        ("Smartphones help blacks, Hispanics bridge some gaps.", "blacks"),
+                                        ("The patient is a chronic alcoholic.", "chronic alcoholic")])
+def test_a_flagged_span_is_the_words_not_the_punctuation_its_pattern_holds(engine, text, span):
+    assert span in [f.text for f in flags(engine, text)]

@@ -133,6 +133,9 @@ def lexicon_gates(lexicon: Lexicon, by_entry: dict[str, list[Clauses] | None] | 
     return gates
 
 
+_EDGE_PUNCT = frozenset(" \t:;,.!?")
+
+
 class LexiconDetector(Detector):
     """Finds lexicon phrases and token patterns; checks each entry's `requires`/`unless`."""
 
@@ -238,6 +241,13 @@ class LexiconDetector(Detector):
         passage = sent.text  # one string per sentence, shared by its candidates
         start = span.start_char - sent.start
         end = min(span.end_char - sent.start, len(passage))
+        # a pattern may hold punctuation for context (": manipulative", "blacks,"): the span is the words
+        while start < end and passage[start] in _EDGE_PUNCT:
+            start += 1
+        while end > start and passage[end - 1] in _EDGE_PUNCT:
+            end -= 1
+        if start == end:
+            return None
         detector = f"lexicon:{entry.id}"
         trace = [Explanation(detector, f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})", BASE_SCORE)]
         for n, required in enumerate(self._requires.get(entry.id, ())):
