@@ -1,5 +1,6 @@
 """A batch scan of an archive: which files need scanning, their courses, the executor that
-scans them, and the one writer that records each file in the store as it finishes.
+scans them, and the one writer that records finished files in the store (in small groups,
+within a second).
 
 A rerun hashes each file and looks up the store before anything is parsed: a file whose
 content, lexicon version and model version match its newest scan is skipped (one whose newest
@@ -106,8 +107,9 @@ def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[S
               options: Optional[BatchOptions] = None, on_start: Optional[Callable[[dict], None]] = None,
               on_result: Optional[Callable[[DocumentResult], None]] = None) -> BatchSummary:
     """Scan `files` on the chosen executor; with a `store`, skip what it already holds and
-    record each file as it finishes. `on_start` is given the contract's `tool` object before
-    any file; `on_result` each scanned file's result, in the order they finish. Raises
+    record finished files (in groups of at most WRITE_EVERY, within WRITE_SECONDS). `on_start`
+    is given the contract's `tool` object before any file; `on_result` each scanned file's
+    result, in the order they finish. Raises
     CourseConfigError (before any work), BatchError, LexiconError or ModelError; a bad file
     only ever becomes its own error."""
     options = options or BatchOptions()
