@@ -42,11 +42,15 @@ def test_bundled_model_loads_with_consistent_metadata():
     assert LABELS[int(proba[1].argmax())] == "none"
 
 
-def test_tampered_model_file_is_refused(model_copy):
-    path = model_copy / M.MODEL_FILE
+def _flip_a_byte(path) -> None:
+    """Change one byte in the middle of a file, as tampering or corruption would."""
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
+
+
+def test_tampered_model_file_is_refused(model_copy):
+    _flip_a_byte(model_copy / M.MODEL_FILE)
     with pytest.raises(M.ModelError, match="does not match its metadata"):
         M.load(model_copy)
 
@@ -113,9 +117,7 @@ def test_compact_model_gives_scikit_learns_probabilities():
 
 def test_compact_model_is_checked_and_holds_no_pickles(model_copy):
     path = model_copy / P.INFERENCE_FILE
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+    _flip_a_byte(path)
     with pytest.raises(P.ModelError, match="does not match its metadata"):
         P.load_predictor(model_copy)
     # a file with an object array (which only pickle can read) is refused even with a matching hash

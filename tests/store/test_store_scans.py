@@ -154,3 +154,11 @@ def test_the_same_document_twice_in_a_group_keeps_one_row_per_finding(store, tmp
     (three,) = record_file_scans(store, [first], _tool())
     assert three.document_id == one.document_id and three.new == () and sorted(three.kept) == ["f1", "f2"]
     assert len(documents(store)) == 1
+
+
+def test_a_mislabelled_file_is_stored_with_the_format_its_parser_found(store, tmp_path):
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(b"PK docx bytes named .pdf")
+    found = {**result(b"PK docx bytes named .pdf", [finding("m1")]), "format": "docx"}
+    (info,) = record_file_scans(store, [FileScan(path, found, name="handout.pdf", source_path="handout.pdf")], _tool())
+    assert [d.format for d in documents(store) if d.id == info.document_id] == ["docx"]

@@ -22,6 +22,14 @@ _REQUIRED = ("id", "category", "severity", "passage")
 _INSERT_SCANS = insert(Scan.__table__).returning(Scan.id, sort_by_parameter_order=True)
 
 
+def _scan_row(document_id: int, versions: tuple[str, Optional[str], str], error: Optional[str],
+              scanned_at) -> dict[str, Any]:
+    """The parameters of one `_INSERT_SCANS` row."""
+    lexicon_version, model_version, tool_version = versions
+    return {"document_id": document_id, "lexicon_version": lexicon_version, "model_version": model_version,
+            "tool_version": tool_version, "error": error, "scanned_at": scanned_at}
+
+
 def _columns(finding: Mapping[str, Any], n: int) -> dict[str, Any]:
     """The column values of one contract finding; fields the schema does not name go to `extra`."""
     missing = [k for k in _REQUIRED if finding.get(k) in (None, "")]
@@ -59,12 +67,10 @@ def record_scan(store: Store, document: Ref, result: Mapping[str, Any], lexicon_
         if result.get("sha256") and result["sha256"] != doc.sha256:
             raise StoreError(f"the scan is of other content than document {document_id} "
                              f"(sha256 {result['sha256'][:12]}… vs {doc.sha256[:12]}…)")
-        scanned_at = utcnow()
-        scan_id = session.execute(_INSERT_SCANS, {
-            "document_id": document_id, "lexicon_version": lexicon_version, "model_version": model_version,
-            "tool_version": tool_version, "error": result.get("error"), "scanned_at": scanned_at}).scalar_one()
-        scan = ScanInfo(scan_id, document_id, lexicon_version, model_version, tool_version, scanned_at,
-                        result.get("error"))
+        scanned_at, versions = utcnow(), (lexicon_version, model_version, tool_version)
+        scan_id = session.execute(_INSERT_SCANS, _scan_row(document_id, versions, result.get("error"),
+                                                           scanned_at)).scalar_one()
+        scan = ScanInfo(scan_id, document_id, *versions, scanned_at, result.get("error"))
         return scan if scan.error else _upsert(session, StoredDocument(doc.id, doc.sha256, doc.format), scan,
                                                result, findings)
 
@@ -165,6 +171,8 @@ def record_file_scans(store: Store, files: Sequence[FileScan], tool: Mapping[str
             if f.result.get("sha256") and f.result["sha256"] != upload.sha256:
                 raise StoreError(f"{f.name or f.path} changed after it was scanned "
                                  f"(sha256 {f.result['sha256'][:12]}… then, {upload.sha256[:12]}… now)")
+            if f.result.get("format") and not f.result.get("error"):  # what the parser found, not the name
+                upload = replace(upload, format=f.result["format"])
         except (StoreError, OSError) as exc:
             outcomes[n] = exc
             continue
@@ -175,10 +183,8 @@ def record_file_scans(store: Store, files: Sequence[FileScan], tool: Mapping[str
                 for _, f, upload, _ in ready]
         docs = documents_rows(session, keys)
         scanned_at = utcnow()
-        scan_ids = session.execute(_INSERT_SCANS, [
-            {"document_id": doc.id, "lexicon_version": versions[0], "model_version": versions[1],
-             "tool_version": versions[2], "error": f.result.get("error"), "scanned_at": scanned_at}
-            for (_, f, _, _), (doc, _) in zip(ready, docs)]).scalars().all()
+        scan_ids = session.execute(_INSERT_SCANS, [_scan_row(doc.id, versions, f.result.get("error"), scanned_at)
+                                                   for (_, f, _, _), (doc, _) in zip(ready, docs)]).scalars().all()
         infos, new_rows = [], []
         for (_, f, _, findings), (doc, created), scan_id in zip(ready, docs, scan_ids):
             scan = ScanInfo(scan_id, doc.id, *versions, scanned_at, f.result.get("error"))
