@@ -1,0 +1,54 @@
+"""Start-up: what a scan imports. spaCy comes without its command-line package (which pulls in
+weasel, requests and httpx), yet `spacy.cli` and `spacy.info` still work when asked for; the
+report writers do not import spaCy at all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_the_engine_imports_spacy_without_its_cli():
+    out = _run(
+        "import sys\n"
+        "from bias_review.nlp import get_nlp\n"
+        "nlp = get_nlp()\n"
+        "print(sorted(m for m in ('spacy.cli', 'spacy.cli.info', 'weasel', 'requests', 'httpx') if m in sys.modules))\n"
+        "print([t.text for t in nlp('A Black patient.')])\n"
+    )
+    loaded, tokens = out.splitlines()
+    assert loaded == "[]"
+    assert tokens == "['A', 'Black', 'patient', '.']"
+
+
+def test_spacys_cli_still_works_when_asked_for():
+    out = _run(
+        "import bias_review.nlp, spacy\n"
+        "import spacy.cli\n"
+        "from spacy.cli.info import info_model\n"
+        "print(callable(info_model), spacy.info()['spacy_version'] == spacy.__version__, hasattr(spacy.cli, 'download'))\n"
+    )
+    assert out == "True True True"
+
+
+def test_spacy_imported_first_is_left_alone():
+    out = _run(
+        "import spacy, sys\n"
+        "import bias_review.nlp\n"
+        "from bias_review import spacy_import\n"
+        "print('spacy.cli' in sys.modules, spacy_import._FINDER in sys.meta_path, type(spacy.__spec__.loader).__module__)\n"
+    )
+    assert out.startswith("True False ") and "bias_review" not in out
+
+
+def test_report_writers_do_not_import_spacy():
+    out = _run(
+        "import sys\n"
+        "import bias_review.report.json_report, bias_review.report.csv_report, bias_review.report.html_report\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    assert out == "False"
