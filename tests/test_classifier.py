@@ -131,6 +131,44 @@ def test_compact_model_is_checked_and_holds_no_pickles(model_copy):
         P.load_predictor(model_copy)
 
 
+def _rewrite_npz(directory: Path, change) -> None:
+    """Rewrite classifier.npz through `change(arrays)` and record its new hash."""
+    import hashlib
+
+    path = directory / P.INFERENCE_FILE
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    change(arrays)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    meta = json.loads((directory / M.META_FILE).read_text())
+    meta["inference_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (directory / M.META_FILE).write_text(json.dumps(meta))
+
+
+def test_compact_model_terms_are_packed_and_the_older_layout_still_loads(model_copy):
+    texts = _texts("dev.jsonl")[:40]
+    expected = P.load_predictor(BUNDLED).predict_proba(texts)
+    with np.load(BUNDLED / P.INFERENCE_FILE, allow_pickle=False) as z:
+        assert {"word_terms_utf8", "char_terms_utf8"} <= set(z.files) and z["word_terms_utf8"].dtype == np.uint8
+
+    def unpack(arrays):  # the layout written before: fixed-width unicode arrays
+        for name in ("word", "char"):
+            packed = arrays.pop(f"{name}_terms_utf8")
+            arrays[f"{name}_terms"] = np.array(packed.tobytes().decode().split("\n"), dtype=str)
+
+    _rewrite_npz(model_copy, unpack)
+    assert np.array_equal(P.load_predictor(model_copy).predict_proba(texts), expected)
+
+    def garble(arrays):
+        arrays["word_terms"] = np.frombuffer(b"\xff\xfe", dtype=np.uint8)
+        arrays["word_terms_utf8"] = np.frombuffer(b"\xff\xfe", dtype=np.uint8)
+
+    _rewrite_npz(model_copy, garble)
+    with pytest.raises(P.ModelError, match="not a readable model file"):
+        P.load_predictor(model_copy)
+
+
 def test_training_reproduces_the_bundled_metrics():
     meta = json.loads((BUNDLED / M.META_FILE).read_text())
     rows = load_training(BUNDLED / "training")

@@ -65,13 +65,17 @@ def terms_regex_source(terms: tuple) -> str:
 
 
 class TermPattern:
-    """A compiled term list, compiled on first use; offers `search` and `finditer`."""
+    """A term list, written out and compiled on first use; offers `search` and `finditer`."""
 
-    __slots__ = ("source", "_regex")
+    __slots__ = ("terms", "_regex")
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self, terms: tuple) -> None:
+        self.terms = terms
         self._regex: re.Pattern[str] | None = None
+
+    @property
+    def source(self) -> str:
+        return terms_regex_source(self.terms)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -90,7 +94,7 @@ class TermPattern:
 @lru_cache(maxsize=4096)
 def compile_terms(terms: tuple[str, ...]) -> TermPattern:
     """One pattern that finds any of `terms` (already expanded, no @references)."""
-    return TermPattern(terms_regex_source(terms))
+    return TermPattern(terms)
 
 
 def expand_terms(items: tuple[str, ...], sets: dict[str, tuple[str, ...]]) -> tuple:
