@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
-from itertools import repeat
+from array import array
+from collections import _count_elements  # Counter's C counting loop, without Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,7 @@ class Predictor:
 
     vectorizers: tuple[_Vectorizer, ...]
     idf: np.ndarray  # (features,): every vectorizer's idf, joined
-    coef_t: np.ndarray  # (features, classes): the linear weights, one row per feature
+    coef: np.ndarray  # (classes, features): the linear weights, one row per class
     intercept: np.ndarray  # (classes,)
     cal_a: np.ndarray
     cal_b: np.ndarray
@@ -104,27 +104,29 @@ class Predictor:
         """The linear model's decision values, (texts, classes): each vectorizer's TF-IDF
         (sublinear tf, idf, l2 norm) times the weights, for the whole batch at once."""
         nv = len(self.vectorizers)
-        cols: list[int] = []
-        counts: list[int] = []
-        groups: list[int] = []  # text index * nv + vectorizer index
-        for i, text in enumerate(texts):
+        cols, counts = array("q"), array("q")  # distinct columns and their counts, text by text
+        sizes = array("q")  # how many distinct columns each (text, vectorizer) has
+        for text in texts:
             lower = text.lower()
-            for v, vec in enumerate(self.vectorizers):
-                found = Counter(vec.columns(lower))
-                cols += found.keys()
-                counts += found.values()
-                groups += repeat(i * nv + v, len(found))
+            for vec in self.vectorizers:
+                found: dict[int, int] = {}
+                _count_elements(found, vec.columns(lower))
+                cols.extend(found)
+                counts.extend(found.values())
+                sizes.append(len(found))
         out = np.tile(self.intercept, (len(texts), 1))
         if not cols:
             return out
-        col, group = np.asarray(cols, dtype=np.int64), np.asarray(groups, dtype=np.int64)
-        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[col]
-        norms = np.sqrt(np.bincount(group, weights=values * values, minlength=len(texts) * nv))
-        values /= norms[group]
-        # rows come in text order: sum each text's weighted feature rows in one pass
-        rows = group // nv
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        out[rows[starts]] += np.add.reduceat(self.coef_t[col] * values[:, None], starts, axis=0)
+        col = np.frombuffer(cols, dtype=np.int64)
+        group = np.repeat(np.arange(len(sizes), dtype=np.int64), np.frombuffer(sizes, dtype=np.int64))
+        values = (1.0 + np.log(np.frombuffer(counts, dtype=np.int64).astype(np.float64))) * self.idf[col]
+        groups = len(texts) * nv
+        norms = np.sqrt(np.bincount(group, weights=values * values, minlength=groups))
+        norms[norms == 0] = 1.0  # a text with no known n-gram: nothing to divide
+        # per class: each (text, vectorizer)'s weighted sum, divided by its norm, summed per text
+        for k, weights in enumerate(self.coef):
+            per_group = np.bincount(group, weights=weights[col] * values, minlength=groups) / norms
+            out[:, k] += per_group.reshape(len(texts), nv).sum(axis=1)
         return out
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -203,10 +205,10 @@ def load_predictor(directory: Path) -> Predictor:
                 vocabulary=dict(zip(terms, range(offset, offset + len(terms))))))
             offset += len(terms)
         idf = np.concatenate([arrays[f"{s['name']}_idf"] for s in settings])
-        predictor = Predictor(tuple(vectorizers), idf, np.ascontiguousarray(arrays["coef"].T), arrays["intercept"],
+        predictor = Predictor(tuple(vectorizers), idf, np.ascontiguousarray(arrays["coef"]), arrays["intercept"],
                               arrays["cal_a"], arrays["cal_b"], tuple(arrays["classes"].tolist()), meta)
     except (KeyError, ValueError, OSError, UnicodeDecodeError) as exc:
         raise ModelError(f"{path}: not a readable model file ({type(exc).__name__}: {exc})") from None
-    if list(predictor.classes) != list(meta["labels"]) or predictor.coef_t.shape != (offset, len(predictor.classes)):
+    if list(predictor.classes) != list(meta["labels"]) or predictor.coef.shape != (len(predictor.classes), offset):
         raise ModelError(f"{path}: labels or shapes differ from metadata")
     return predictor
