@@ -30,6 +30,8 @@ _AGE = re.compile(
     r"|(?:^|,\s*)\d{1,3}(?=\s*,)",  # Ms. Alvarez, 29, Latina
     re.IGNORECASE,
 )
+# every age above holds a digit or a decade word
+_AGE_HINT = re.compile(r"\d|teens|ties", re.IGNORECASE)
 # "58M", "24 F", "45 yo BM": age and sex in one, which also names a person
 _AGE_SEX = re.compile(r"(?<![\w.])\d{1,3}(?:[MF]|\s?y/?o\s?[MF])(?![\w])")
 _PERSON = re.compile(
@@ -100,12 +102,14 @@ class VignetteDetector(Detector):
         return out
 
     def _race_in_stem(self, text: str) -> re.Match[str] | None:
-        races = list(self.race.finditer(text))
-        if not races:
-            return None
+        if not _AGE_HINT.search(text):
+            return None  # no digit and no decade word: no age (most sentences; cheap to tell)
         age_sex = list(_AGE_SEX.finditer(text))
         ages = list(_AGE.finditer(text)) + age_sex
         if not ages:
+            return None
+        races = list(self.race.finditer(text))
+        if not races:
             return None
         persons = list(_PERSON.finditer(text))
         # "a 47-year-old Hispanic landscaper": an age right before the group word describes a person

@@ -44,10 +44,25 @@ Near = tuple  # ("~", left terms, right terms): a term of the left, then one of 
 
 
 def _plain_source(terms: tuple[str, ...]) -> str:
-    branches = [term_regex_source(t) for t in sorted(set(terms), key=len, reverse=True)]
+    ordered = sorted(set(terms), key=lambda t: (-len(t), t))  # longest first, then a fixed order
+    branches = [term_regex_source(t) for t in ordered]
     if all(b.startswith(_BOUNDARY) for b in branches):
-        return _BOUNDARY + "(?:" + "|".join(b[len(_BOUNDARY):] for b in branches) + ")"
+        return _BOUNDARY + "(?:" + _by_first_letter(ordered, [b[len(_BOUNDARY):] for b in branches]) + ")"
     return "|".join(branches)
+
+
+def _by_first_letter(terms: list[str], bodies: list[str]) -> str:
+    """The alternation of `bodies` with branches grouped under their first letter
+    ("b(?:lack|rown)|w(?:hite)"): at a word start the engine tries only the branches of that
+    letter instead of every term. Within a letter the order is kept, and branches of different
+    letters cannot match at one place, so the match is the plain alternation's."""
+    groups: dict[str, list[str]] = {}
+    for term, body in zip(terms, bodies):
+        first = term.strip().lower()[:1]
+        if not first.isalnum() or not body.startswith(re.escape(first)):
+            return "|".join(bodies)  # a leading wildcard or punctuation: the plain alternation
+        groups.setdefault(first, []).append(body[len(re.escape(first)):])
+    return "|".join(re.escape(f) + "(?:" + "|".join(rest) + ")" for f, rest in groups.items())
 
 
 def terms_regex_source(terms: tuple) -> str:
