@@ -31,7 +31,7 @@ class Sentence(NamedTuple):
     span: Span
     start: int
     text: str
-    keys: set[str]
+    keys: frozenset[str]
 
 
 def doc_text(doc: Doc) -> str:

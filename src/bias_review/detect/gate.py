@@ -28,9 +28,13 @@ def gate_key(word: str) -> str:
     return word[:GATE_KEY_LEN]
 
 
-def gate_keys_of_text(text: str) -> set[str]:
-    """Every gate key a text offers (a new set the caller may change)."""
-    keys: set[str] = set()
+def gate_keys_of_text(text: str) -> frozenset[str]:
+    """Every gate key a text offers. Remembered for the last few thousand texts: the engine
+    asks for a sentence's keys before spaCy runs (to choose what to read) and again after."""
+    keys = _TEXT_KEYS.get(text)
+    if keys is not None:
+        return keys
+    found_keys: set[str] = set()
     memo = _WORD_KEYS
     for w in set(_WORD.findall(text.lower())):
         found = memo.get(w)
@@ -38,11 +42,17 @@ def gate_keys_of_text(text: str) -> set[str]:
             found = _word_prefixes(w)
             if len(memo) < 100_000:
                 memo[w] = found
-        keys.update(found)
+        found_keys.update(found)
+    keys = frozenset(found_keys)
+    if len(_TEXT_KEYS) >= TEXT_MEMO_SIZE:
+        _TEXT_KEYS.clear()  # another thread may lose a few entries: they are recomputed
+    _TEXT_KEYS[text] = keys
     return keys
 
 
 _WORD_KEYS: dict[str, tuple[str, ...]] = {}
+_TEXT_KEYS: dict[str, frozenset[str]] = {}
+TEXT_MEMO_SIZE = 4_096
 
 
 def _word_prefixes(w: str) -> tuple[str, ...]:
