@@ -15,7 +15,6 @@ import json
 import math
 import re
 from array import array
-from collections import _count_elements  # Counter's C counting loop, without Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,11 @@ __all__ = ["INFERENCE_FILE", "META_FILE", "ModelError", "Predictor", "bundled_mo
 WORD_CACHE_SIZE = 200_000
 
 
+def _int64(values: array) -> np.ndarray:
+    """A read-only int64 view of an array('q') (no copy)."""
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class _Vectorizer:
     """One fitted TfidfVectorizer: analyzer settings, vocabulary and idf."""
@@ -46,20 +50,55 @@ class _Vectorizer:
 
     def columns(self, lower: str) -> list[int]:
         """The vocabulary columns of every n-gram of a lower-cased text (with repeats)."""
-        get = self.vocabulary.get
         if self.analyzer == "word":
-            return [j for j in map(get, self.ngrams(lower)) if j is not None]
-        cache = self.cache
+            return [j for j in map(self.vocabulary.get, self.ngrams(lower)) if j is not None]
         out: list[int] = []
         for word in lower.split():
-            cols = cache.get(word)
-            if cols is None:
-                cols = [j for j in map(get, self.ngrams(word)) if j is not None]
-                if len(cache) >= WORD_CACHE_SIZE:
-                    cache.clear()
-                cache[word] = cols
-            out += cols
+            out += self.word_columns(word)
         return out
+
+    def word_columns(self, word: str) -> list[int]:
+        """char_wb: the columns of one word's n-grams (with repeats), computed once per word."""
+        cols = self.cache.get(word)
+        if cols is None:
+            cols = [j for j in map(self.vocabulary.get, self.ngrams(word)) if j is not None]
+            if len(self.cache) >= WORD_CACHE_SIZE:
+                self.cache.clear()
+            self.cache[word] = cols
+        return cols
+
+    def occurrences(self, lowers: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text index, column) of every n-gram occurrence in a batch of lower-cased texts.
+        For char_wb, each distinct word's columns are laid out once and gathered with numpy."""
+        n = len(lowers)
+        if self.analyzer == "word":
+            cols, sizes = array("q"), array("q")
+            for lower in lowers:
+                found = self.columns(lower)
+                cols.extend(found)
+                sizes.append(len(found))
+            return np.repeat(np.arange(n, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64)), _int64(cols)
+        index: dict[str, int] = {}  # distinct word -> its place in `starts`/`lens`
+        flat, starts, lens = array("q"), array("q"), array("q")
+        words_of, per_text = array("q"), array("q")
+        for lower in lowers:
+            words = lower.split()
+            for word in words:
+                j = index.get(word)
+                if j is None:
+                    cols = self.word_columns(word)
+                    j = index[word] = len(starts)
+                    starts.append(len(flat))
+                    lens.append(len(cols))
+                    flat.extend(cols)
+                words_of.append(j)
+            per_text.append(len(words))
+        occ = _int64(words_of)
+        length, start = _int64(lens)[occ], _int64(starts)[occ]
+        ends = np.cumsum(length)
+        where = np.repeat(start - (ends - length), length) + np.arange(int(ends[-1]) if len(ends) else 0)
+        text = np.repeat(np.repeat(np.arange(n, dtype=np.int64), _int64(per_text)), length)
+        return text, _int64(flat)[where]
 
     def ngrams(self, text: str) -> list[str]:
         """scikit-learn's analyzer: word n-grams of the token pattern's tokens, or character
@@ -103,30 +142,30 @@ class Predictor:
     def decision(self, texts: list[str]) -> np.ndarray:
         """The linear model's decision values, (texts, classes): each vectorizer's TF-IDF
         (sublinear tf, idf, l2 norm) times the weights, for the whole batch at once."""
-        nv = len(self.vectorizers)
-        cols, counts = array("q"), array("q")  # distinct columns and their counts, text by text
-        sizes = array("q")  # how many distinct columns each (text, vectorizer) has
-        for text in texts:
-            lower = text.lower()
-            for vec in self.vectorizers:
-                found: dict[int, int] = {}
-                _count_elements(found, vec.columns(lower))
-                cols.extend(found)
-                counts.extend(found.values())
-                sizes.append(len(found))
-        out = np.tile(self.intercept, (len(texts), 1))
-        if not cols:
+        n, nv, width = len(texts), len(self.vectorizers), len(self.idf)
+        out = np.tile(self.intercept, (n, 1))
+        lowers = [t.lower() for t in texts]
+        # every (text, vectorizer, column) occurrence as one integer key; sorted, equal keys
+        # sit together, so the distinct columns of each text and their counts come in one pass
+        keys = []
+        for v, vec in enumerate(self.vectorizers):
+            text, col = vec.occurrences(lowers)
+            keys.append((text * nv + v) * width + col)
+        key = np.concatenate(keys)
+        if not len(key):
             return out
-        col = np.frombuffer(cols, dtype=np.int64)
-        group = np.repeat(np.arange(len(sizes), dtype=np.int64), np.frombuffer(sizes, dtype=np.int64))
-        values = (1.0 + np.log(np.frombuffer(counts, dtype=np.int64).astype(np.float64))) * self.idf[col]
-        groups = len(texts) * nv
+        key.sort()
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        counts = np.diff(np.r_[first, len(key)])
+        group, col = np.divmod(key[first], width)
+        values = (1.0 + np.log(counts.astype(np.float64))) * self.idf[col]
+        groups = n * nv
         norms = np.sqrt(np.bincount(group, weights=values * values, minlength=groups))
         norms[norms == 0] = 1.0  # a text with no known n-gram: nothing to divide
         # per class: each (text, vectorizer)'s weighted sum, divided by its norm, summed per text
         for k, weights in enumerate(self.coef):
             per_group = np.bincount(group, weights=weights[col] * values, minlength=groups) / norms
-            out[:, k] += per_group.reshape(len(texts), nv).sum(axis=1)
+            out[:, k] += per_group.reshape(n, nv).sum(axis=1)
         return out
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
