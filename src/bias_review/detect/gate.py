@@ -153,26 +153,39 @@ class GateIndex:
     """For the keys of a block: does any pattern pass, and which labelled patterns pass?"""
 
     def __init__(self, gates: list[Clauses], labels: list[object] | None = None) -> None:
+        # a pattern of one clause passes with any key of it: those are looked up per key; a
+        # pattern of more clauses is indexed under the keys of its first clause
+        alone: dict[str, set[object]] = defaultdict(set)
         by_key: dict[str, list[tuple[object, Clauses]]] = defaultdict(list)
         universe: set[str] = set()
         for i, clauses in enumerate(gates):
             label = labels[i] if labels is not None else None
             for key in clauses[0]:
-                by_key[key].append((label, clauses))
+                if len(clauses) == 1:
+                    alone[key].add(label)
+                else:
+                    by_key[key].append((label, clauses))
             for clause in clauses:
                 universe |= clause
+        self.alone = {k: frozenset(v) for k, v in alone.items()}
+        self._alone_keys = frozenset(alone)
         self.by_key = dict(by_key)
         self._universe = frozenset(universe)
         # the answer depends only on the keys some clause names: memoised on that subset
         self._memo: dict[frozenset[str], frozenset[object]] = {}
+        self._pass_memo: dict[frozenset[str], bool] = {}
 
-    def which(self, keys: set[str]) -> frozenset[object]:
+    def which(self, keys: set[str] | frozenset[str]) -> frozenset[object]:
         """Labels of the patterns whose clauses are all satisfied."""
         relevant = self._universe.intersection(keys)
         found = self._memo.get(relevant)
         if found is None:
-            out = set()
-            by_key = self.by_key
+            out: set[object] = set()
+            alone, by_key = self.alone, self.by_key
+            for key in relevant:
+                got = alone.get(key)
+                if got is not None:
+                    out |= got
             for key in relevant:
                 for label, clauses in by_key.get(key, ()):
                     if label not in out and all(not c.isdisjoint(relevant) for c in clauses[1:]):
@@ -183,6 +196,17 @@ class GateIndex:
             self._memo[relevant] = found
         return found
 
-    def passes(self, keys: set[str]) -> bool:
-        """Does any pattern pass? (Unlabelled indexes: `which` is {None} or empty.)"""
-        return bool(self.which(keys))
+    def passes(self, keys: set[str] | frozenset[str]) -> bool:
+        """Does any pattern pass? (`which` not empty, answered with the first pattern found.)"""
+        if not self._alone_keys.isdisjoint(keys):
+            return True
+        relevant = self._universe.intersection(keys)
+        found = self._pass_memo.get(relevant)
+        if found is None:
+            by_key = self.by_key
+            found = any(all(not c.isdisjoint(relevant) for c in clauses[1:])
+                        for key in relevant for _, clauses in by_key.get(key, ()))
+            if len(self._pass_memo) >= MEMO_SIZE:
+                self._pass_memo.clear()
+            self._pass_memo[relevant] = found
+        return found
