@@ -11,6 +11,7 @@ several threads at once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from bisect import bisect_right
 from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, Span
@@ -102,6 +103,11 @@ class Judge(Component):
         """Adjust the candidates of block `index` (`doc`), possibly adding new ones."""
 
 
-def sentence_of(span: Span) -> Span:
-    """The sentence a span sits in (the first one if it crosses a boundary)."""
-    return span.doc[span.start].sent
+def sentence_holding(sents: list[Sentence], token: int) -> Sentence:
+    """The sentence of a block's table that holds token `token` (a span's first token: the
+    first sentence if the span crosses a boundary)."""
+    return sents[max(0, bisect_right(sents, token, key=_first_token) - 1)]
+
+
+def _first_token(sent: Sentence) -> int:
+    return sent.span.start

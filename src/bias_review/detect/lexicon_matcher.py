@@ -9,7 +9,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from bias_review.detect.base import Detector, Sentence, block_gate_keys, sentence_of, sentences
+from bias_review.detect.base import Detector, Sentence, block_gate_keys, sentence_holding, sentences
 from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, rarest_word, word_keys
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
@@ -225,13 +225,13 @@ class LexiconDetector(Detector):
         for span in spans:
             by_entry.setdefault(span.label_, []).append(span)
         out: list[Candidate] = []
-        by_start = {sent.start: sent for sent in sentences(doc)}
+        sents = sentences(doc)
         # (entry, requirement or -1 for `unless`, sentence): each searched once per sentence
         found: dict[tuple[str, int, int], re.Match[str] | None] = {}
         for eid, entry_spans in by_entry.items():
             entry = self.entries[eid]
             for span in filter_spans(entry_spans):
-                cand = self._candidate(entry, span, by_start[sentence_of(span).start_char], found)
+                cand = self._candidate(entry, span, sentence_holding(sents, span.start), found)
                 if cand is not None:
                     out.append(cand)
         return out
