@@ -167,3 +167,33 @@ def test_a_broken_lexicon_is_never_cached(tmp_path, monkeypatch):
         with pytest.raises(LexiconError, match="'x'"):
             load_lexicon([lex])
     assert not list(cache.glob("lexicon-*.json"))
+
+
+def test_the_cache_keeps_only_the_most_recently_used_entries_of_a_kind(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from bias_review import cache
+
+    monkeypatch.setenv("BIAS_REVIEW_CACHE", str(tmp_path))
+    built = []
+
+    def value(n):
+        def build():
+            built.append(n)
+            return {"n": n}
+        return build
+
+    for n in range(cache.KEEP_PER_KIND):
+        cache.cached_json("gates", f"k{n}", value(n))
+    cache.cached_json("lemma-lookup", "v1", value("lemmas"))
+    # make the oldest entry the most recently used: a read marks it
+    past = time.time() - 3600
+    for path in tmp_path.glob("gates-*.json"):
+        os.utime(path, (past, past))
+    assert cache.cached_json("gates", "k0", value(0)) == {"n": 0}
+    cache.cached_json("gates", "new", value("new"))  # one over the limit: the least recently used goes
+    kept = sorted(p.name.rsplit("-", 1)[-1] for p in tmp_path.glob("gates-*.json"))
+    assert len(kept) == cache.KEEP_PER_KIND and "k0.json" in kept and "new.json" in kept
+    assert len(list(tmp_path.glob("lemma-lookup-*.json"))) == 1  # other kinds untouched
+    assert built == [*range(cache.KEEP_PER_KIND), "lemmas", "new"]  # the read of k0 built nothing

@@ -5,7 +5,9 @@ or unreadable entry is ignored and rebuilt; entries are written to a temporary f
 renamed, so processes sharing the cache never see half a file.
 
 The folder is `BIAS_REVIEW_CACHE`, else `$XDG_CACHE_HOME/bias-review`, else
-`~/.cache/bias-review`; set `BIAS_REVIEW_CACHE=off` to disable it.
+`~/.cache/bias-review`; set `BIAS_REVIEW_CACHE=off` to disable it. Each kind keeps its
+KEEP_PER_KIND most recently used entries (a read marks an entry used), so editing lexicons
+does not grow the folder without bound.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from bias_review import __version__
+
+KEEP_PER_KIND = 4
 
 
 def cache_dir() -> Path | None:
@@ -40,13 +44,34 @@ def cached_json(kind: str, key: str, build: Callable[[], Any]) -> Any:
             with open(path, encoding="utf-8") as fh:
                 stored = json.load(fh)
             if isinstance(stored, dict) and stored.get("key") == key:
+                _touch(path)
                 return stored["value"]
         except (OSError, ValueError, KeyError):
             pass  # missing or corrupt: rebuild below
     value = build()
     if path is not None:
         _write_atomically(path, {"key": key, "value": value})
+        _prune(path.parent, kind)
     return value
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as just used (its modification time), for `_prune`."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache still serves
+
+
+def _prune(folder: Path, kind: str, keep: int = KEEP_PER_KIND) -> None:
+    """Delete the entries of `kind` (any tool version) beyond the `keep` most recently used.
+    Another process reading one as it goes just rebuilds it."""
+    try:
+        entries = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            old.unlink()
+    except OSError:
+        pass
 
 
 def _write_atomically(path: Path, obj: Any) -> None:
