@@ -244,3 +244,37 @@ def test_a_whole_sentence_finding_meets_sentence_context_rules(engine):
     doc._.br_text = passage
     engine.context.apply([cand], doc)
     assert cand.severity is Severity.INFO, cand.trace
+
+
+def test_the_classifier_scores_only_sentences_whose_score_can_matter(engine, monkeypatch):
+    """Sentences with no candidate that the model could not flag on its own (not prose, or
+    missing every category's requirements) are not scored, and the findings are exactly those
+    of scoring every on-topic sentence."""
+    clf = engine.judges[0]
+    texts = _sentences("dev.jsonl") + _sentences("heldout.jsonl")
+    blocks = [Block(t, Location(paragraph=i)) for i, t in enumerate(texts)]
+    scored: list[int] = []
+    predictor = type(clf.model)
+    real_predict = predictor.predict_proba
+
+    def counting(self, batch):
+        scored.append(len(batch))
+        return real_predict(self, batch)
+
+    monkeypatch.setattr(predictor, "predict_proba", counting)
+    lean = engine.analyze_blocks(blocks, path="dev")
+    lean_scored = sum(scored)
+    scored.clear()
+    with monkeypatch.context() as m:
+        m.setattr(type(clf), "_could_own", lambda self, text: True)
+        full = engine.analyze_blocks(blocks, path="dev")
+    assert _key(lean) == _key(full)
+    assert len(full) > 300 and lean_scored < sum(scored)
+    # a sentence naming a group (it passes the gate) but not as patients or people in care: not scored
+    from bias_review.detect.gate import gate_keys_of_text
+
+    on_topic = "Hispanic singers from the choir travelled to Lisbon for the festival last spring."
+    assert clf._index.passes(gate_keys_of_text(on_topic))
+    scored.clear()
+    assert engine.analyze_text(on_topic) == []
+    assert sum(scored) == 0

@@ -123,10 +123,11 @@ class Engine:
             doc._.br_text = text
             doc._.br_topic = blocks[bi].topic
         per_detector = [d.detect_many(docs) for d in self.detectors]
-        prepared = [j.prepare(docs) for j in self.judges]
+        found = [[c for by_detector in per_detector for c in by_detector[k]] for k in range(len(docs))]
+        prepared = [j.prepare(docs, found) for j in self.judges]
         findings: list[Finding] = []
         for k, (bi, offset, _) in enumerate(pieces):
-            cands: list[Candidate] = [c for found in per_detector for c in found[k]]
+            cands: list[Candidate] = found[k]
             if not cands and not self.judges:
                 continue
             cited = in_reference_section(blocks[bi].location.section)

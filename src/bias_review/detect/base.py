@@ -94,9 +94,10 @@ class Judge(Component):
     """A second look, after the context rules, at the candidates of each block."""
 
     @abstractmethod
-    def prepare(self, docs: list[Doc]) -> Any:
-        """Batch work over a document's blocks (e.g. scoring every sentence with a model).
-        The result is passed back to `judge`; nothing is kept on the judge itself."""
+    def prepare(self, docs: list[Doc], candidates: list[list[Candidate]]) -> Any:
+        """Batch work over a document's blocks (e.g. scoring sentences with a model), given
+        every detector's candidates of each block. The result is passed back to `judge`;
+        nothing is kept on the judge itself."""
 
     @abstractmethod
     def judge(self, prepared: Any, index: int, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:

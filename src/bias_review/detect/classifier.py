@@ -42,18 +42,25 @@ class ClassifierDetector(Judge):
         self.requires = {
             cat: [compile_terms(expand_terms(g, lexicon.term_sets)) for g in (e.requires, e.requires_also) if g]
             for cat, e in self.entries.items()}
+        # what a sentence with no candidate must have for the model to flag it on its own: the
+        # requirements of one category it may flag (a category without an entry has none)
+        ownable = [Category(label) for label in LABELS if label != NONE]
+        self._own_requirements = [tuple(self.requires.get(cat, ())) for cat in ownable
+                                  if cat not in self.entries or self.entries[cat].own]
 
     @property
     def gates(self):
         return self._gates
 
-    def prepare(self, docs: list[Doc]) -> list[dict[int, np.ndarray]]:
-        """Score every on-topic sentence of the blocks in one batch: per block, the
-        probabilities keyed by the sentence's start."""
+    def prepare(self, docs: list[Doc], candidates: list[list[Candidate]]) -> list[dict[int, np.ndarray]]:
+        """Score, in one batch, the on-topic sentences whose score can matter: those holding a
+        candidate (to judge it) and those the model could flag on its own (see `_could_own`).
+        Per block, the probabilities keyed by the sentence's start."""
         texts, keys = [], []
         for k, doc in enumerate(docs):
+            judged = {c.sent_start for c in candidates[k]}
             for sent in sentences(doc):
-                if self._index.passes(sent.keys):
+                if self._index.passes(sent.keys) and (sent.start in judged or self._could_own(sent.text)):
                     texts.append(sent.text)
                     keys.append((k, sent.start))
         proba = self.model.predict_proba(texts)
@@ -61,6 +68,26 @@ class ClassifierDetector(Judge):
         for (k, start), row in zip(keys, proba):
             out[k][start] = row
         return out
+
+    def _could_own(self, text: str) -> bool:
+        """Could `judge` flag this sentence on the model's word alone, whatever its scores?
+        Only prose meeting every requirement of some category it may flag; each requirement is
+        searched once (categories share them)."""
+        if not is_prose(text):
+            return False
+        seen: dict[int, bool] = {}
+        for requirements in self._own_requirements:
+            ok = True
+            for pattern in requirements:
+                got = seen.get(id(pattern))
+                if got is None:
+                    got = seen[id(pattern)] = pattern.found(text)
+                if not got:
+                    ok = False
+                    break
+            if ok:
+                return True
+        return False
 
     def judge(self, prepared: list[dict[int, np.ndarray]], index: int, doc: Doc,
               candidates: list[Candidate]) -> list[Candidate]:

@@ -55,14 +55,51 @@ def _by_first_letter(terms: list[str], bodies: list[str]) -> str:
     """The alternation of `bodies` with branches grouped under their first letter
     ("b(?:lack|rown)|w(?:hite)"): at a word start the engine tries only the branches of that
     letter instead of every term. Within a letter the order is kept, and branches of different
-    letters cannot match at one place, so the match is the plain alternation's."""
-    groups: dict[str, list[str]] = {}
+    letters cannot match at one place, so the match is the plain alternation's. A branch that
+    does not start with a letter (a leading wildcard, "*itis") stays in its place between two
+    runs of groups."""
+    out: list[str] = []
+    run: dict[str, list[str]] = {}
+
+    def close_run() -> None:
+        if run:
+            out.append("|".join(re.escape(f) + "(?:" + "|".join(rest) + ")" for f, rest in run.items()))
+            run.clear()
+
     for term, body in zip(terms, bodies):
         first = term.strip().lower()[:1]
-        if not first.isalnum() or not body.startswith(re.escape(first)):
-            return "|".join(bodies)  # a leading wildcard or punctuation: the plain alternation
-        groups.setdefault(first, []).append(body[len(re.escape(first)):])
-    return "|".join(re.escape(f) + "(?:" + "|".join(rest) + ")" for f, rest in groups.items())
+        if first.isalnum() and body.startswith(re.escape(first)):
+            run.setdefault(first, []).append(body[len(re.escape(first)):])
+        else:
+            close_run()
+            out.append(body)
+    close_run()
+    return "|".join(out)
+
+
+def _any_order_source(terms: tuple[str, ...]) -> str:
+    """Any of `terms`, where only whether one matches counts (not which, nor where): every
+    term under its first letter, and all word endings ("*itis", "*osis") in one branch."""
+    letters: dict[str, list[str]] = {}
+    endings: list[str] = []
+    others: list[str] = []
+    for term in sorted(set(terms)):
+        source = term_regex_source(term)
+        body = source[len(_BOUNDARY):] if source.startswith(_BOUNDARY) else None
+        first = term.strip().lower()[:1]
+        if body is not None and first.isalnum() and body.startswith(re.escape(first)):
+            letters.setdefault(first, []).append(body[len(re.escape(first)):])
+        elif body is not None and body.startswith(r"\w+"):
+            endings.append(body[3:])
+        else:
+            others.append(source)
+    parts = []
+    if letters:
+        parts.append(_BOUNDARY + "(?:" + "|".join(re.escape(f) + "(?:" + "|".join(rest) + ")"
+                                                  for f, rest in letters.items()) + ")")
+    if endings:  # a word with one of these endings: the ending, after a word character
+        parts.append(r"(?<=\w)(?:" + "|".join(endings) + ")")
+    return "|".join(parts + others) or r"(?!x)x"
 
 
 def terms_regex_source(terms: tuple) -> str:
@@ -80,13 +117,15 @@ def terms_regex_source(terms: tuple) -> str:
 
 
 class TermPattern:
-    """A term list, written out and compiled on first use; offers `search` and `finditer`."""
+    """A term list, written out and compiled on first use; offers `search` and `finditer`
+    (the match of the longest term at the leftmost place) and `found` (yes or no, faster)."""
 
-    __slots__ = ("terms", "_regex")
+    __slots__ = ("terms", "_regex", "_any")
 
     def __init__(self, terms: tuple) -> None:
         self.terms = terms
         self._regex: re.Pattern[str] | None = None
+        self._any: re.Pattern[str] | None = None
 
     @property
     def source(self) -> str:
@@ -101,6 +140,19 @@ class TermPattern:
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         return self.regex.search(text, pos)
+
+    def found(self, text: str) -> bool:
+        """Does any term occur in `text`? (The same answer as `search`, without ordering the
+        terms: the engine may stop at whichever matches first.)"""
+        regex = self._any
+        if regex is None:
+            plain = tuple(t for t in self.terms if isinstance(t, str))
+            parts = [f"(?:{_any_order_source(left)}){_GAP}(?:{_any_order_source(right)})"
+                     for t in self.terms if not isinstance(t, str) for _, left, right in [t]]
+            if plain:
+                parts.append(_any_order_source(plain))
+            regex = self._any = re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!x)x", re.IGNORECASE)
+        return regex.search(text) is not None
 
     def finditer(self, text: str):
         return self.regex.finditer(text)
