@@ -153,9 +153,12 @@ class GateIndex:
     """For the keys of a block: does any pattern pass, and which labelled patterns pass?"""
 
     def __init__(self, gates: list[Clauses], labels: list[object] | None = None) -> None:
-        # a pattern of one clause passes with any key of it: those are looked up per key; a
-        # pattern of more clauses is indexed under the keys of its first clause
+        # a pattern of one clause passes with any key of it: those are looked up per key. A
+        # pattern of two clauses, indexed under the keys of its first, passes when its second
+        # meets the text: per key and label, the union of those second clauses is tested at
+        # once. Longer patterns are checked one by one.
         alone: dict[str, set[object]] = defaultdict(set)
+        pairs: dict[str, dict[object, set[str]]] = defaultdict(lambda: defaultdict(set))
         by_key: dict[str, list[tuple[object, Clauses]]] = defaultdict(list)
         universe: set[str] = set()
         for i, clauses in enumerate(gates):
@@ -163,12 +166,16 @@ class GateIndex:
             for key in clauses[0]:
                 if len(clauses) == 1:
                     alone[key].add(label)
+                elif len(clauses) == 2:
+                    pairs[key][label] |= clauses[1]
                 else:
                     by_key[key].append((label, clauses))
             for clause in clauses:
                 universe |= clause
         self.alone = {k: frozenset(v) for k, v in alone.items()}
         self._alone_keys = frozenset(alone)
+        self.pairs = {k: {label: frozenset(u) for label, u in v.items()} for k, v in pairs.items()}
+        self._pair_any = {k: frozenset().union(*v.values()) for k, v in self.pairs.items()}
         self.by_key = dict(by_key)
         self._universe = frozenset(universe)
         # the answer depends only on the keys some clause names: memoised on that subset
@@ -181,11 +188,14 @@ class GateIndex:
         found = self._memo.get(relevant)
         if found is None:
             out: set[object] = set()
-            alone, by_key = self.alone, self.by_key
+            alone, pairs, by_key = self.alone, self.pairs, self.by_key
             for key in relevant:
                 got = alone.get(key)
                 if got is not None:
                     out |= got
+                for label, second in pairs.get(key, {}).items():
+                    if label not in out and not second.isdisjoint(relevant):
+                        out.add(label)
             for key in relevant:
                 for label, clauses in by_key.get(key, ()):
                     if label not in out and all(not c.isdisjoint(relevant) for c in clauses[1:]):
@@ -203,9 +213,10 @@ class GateIndex:
         relevant = self._universe.intersection(keys)
         found = self._pass_memo.get(relevant)
         if found is None:
-            by_key = self.by_key
-            found = any(all(not c.isdisjoint(relevant) for c in clauses[1:])
-                        for key in relevant for _, clauses in by_key.get(key, ()))
+            pair_any, by_key = self._pair_any, self.by_key
+            found = any(not pair_any[key].isdisjoint(relevant) for key in relevant if key in pair_any) or any(
+                all(not c.isdisjoint(relevant) for c in clauses[1:])
+                for key in relevant for _, clauses in by_key.get(key, ()))
             if len(self._pass_memo) >= MEMO_SIZE:
                 self._pass_memo.clear()
             self._pass_memo[relevant] = found
