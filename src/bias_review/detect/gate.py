@@ -177,6 +177,7 @@ class GateIndex:
         self.pairs = {k: {label: frozenset(u) for label, u in v.items()} for k, v in pairs.items()}
         self._pair_any = {k: frozenset().union(*v.values()) for k, v in self.pairs.items()}
         self.by_key = dict(by_key)
+        self._first_keys = frozenset(self.pairs) | frozenset(self.by_key)  # keys that index a longer pattern
         self._universe = frozenset(universe)
         # the answer depends only on the keys some clause names: memoised on that subset
         self._memo: dict[frozenset[str], frozenset[object]] = {}
@@ -189,14 +190,14 @@ class GateIndex:
         if found is None:
             out: set[object] = set()
             alone, pairs, by_key = self.alone, self.pairs, self.by_key
-            for key in relevant:
-                got = alone.get(key)
-                if got is not None:
-                    out |= got
+            for key in self._alone_keys.intersection(relevant):
+                out |= alone[key]
+            firsts = self._first_keys.intersection(relevant)
+            for key in firsts:
                 for label, second in pairs.get(key, {}).items():
                     if label not in out and not second.isdisjoint(relevant):
                         out.add(label)
-            for key in relevant:
+            for key in firsts:
                 for label, clauses in by_key.get(key, ()):
                     if label not in out and all(not c.isdisjoint(relevant) for c in clauses[1:]):
                         out.add(label)
@@ -214,9 +215,10 @@ class GateIndex:
         found = self._pass_memo.get(relevant)
         if found is None:
             pair_any, by_key = self._pair_any, self.by_key
-            found = any(not pair_any[key].isdisjoint(relevant) for key in relevant if key in pair_any) or any(
+            firsts = self._first_keys.intersection(relevant)
+            found = any(not pair_any[key].isdisjoint(relevant) for key in firsts if key in pair_any) or any(
                 all(not c.isdisjoint(relevant) for c in clauses[1:])
-                for key in relevant for _, clauses in by_key.get(key, ()))
+                for key in firsts for _, clauses in by_key.get(key, ()))
             if len(self._pass_memo) >= MEMO_SIZE:
                 self._pass_memo.clear()
             self._pass_memo[relevant] = found
