@@ -107,26 +107,29 @@ class ArraySentencizer:
     ENDS = (".", "!", "?", "…", "。", "！", "？", "‼", "⁇", "⁈", "⁉")
 
     def __init__(self, nlp: Language) -> None:
-        self.end_hashes = numpy.array([nlp.vocab.strings.add(p) for p in self.ENDS], dtype=numpy.uint64)
+        self.end_hashes = frozenset(nlp.vocab.strings.add(p) for p in self.ENDS)
 
     def __call__(self, doc: Doc) -> Doc:
-        n = len(doc)
-        if not n:
+        if not len(doc):
             return doc
-        arr = doc.to_array([ORTH, IS_PUNCT])
-        is_end = numpy.isin(arr[:, 0], self.end_hashes)
-        is_punct = arr[:, 1].astype(bool) | is_end
-        # for each token, the number of sentence-ending marks seen since the last non-punct token
-        idx = numpy.arange(n)
-        last_word = numpy.maximum.accumulate(numpy.where(~is_punct, idx, -1))
-        ends_before = numpy.concatenate(([0], numpy.cumsum(is_end)))  # ends in [0, i)
-        prev_word = numpy.concatenate(([-1], last_word[:-1]))  # last non-punct token before i
-        seen = ends_before[idx] - ends_before[prev_word + 1] > 0
-        start = (~is_punct) & seen
-        start[0] = True
-        values = numpy.where(start, 1, -1).astype(numpy.uint64)
-        doc.from_array([SENT_START], values.reshape(-1, 1))
+        ends = self.end_hashes
+        starts = []
+        seen = False  # a sentence-ending mark since the last word (non-punctuation token)
+        for orth, punct in doc.to_array([ORTH, IS_PUNCT]).tolist():
+            if orth in ends:
+                seen = True
+                starts.append(_NOT_START)
+            elif punct:
+                starts.append(_NOT_START)
+            else:
+                starts.append(_START if seen else _NOT_START)
+                seen = False
+        starts[0] = _START
+        doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.uint64).reshape(-1, 1))
         return doc
+
+
+_START, _NOT_START = 1, 2**64 - 1  # SENT_START values: 1 starts a sentence, -1 does not
 
 
 @lru_cache(maxsize=1)
