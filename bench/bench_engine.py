@@ -3,7 +3,9 @@
 1. start-up: `bias-review scan` of a one-page file (PDF and text), with and without the
    classifier, against `pdftotext` of the same one-page PDF (whole commands, wall time);
 2. 600 PDF pages end to end: `bias-review scan` of 40 copies of the real three-column Federal
-   Register issue (start-up included) against `pdftotext` of the same 40 files;
+   Register issue (start-up included) against `pdftotext` of the same 40 files, in one process
+   and with two worker processes; and the whole real corpus beside the project (a scan of real
+   prose: textbooks, drug labels, the PDF);
 3. on-topic sentences per second: generated sentences that all pass the vocabulary gate,
    about one in four a finding (bench/ontopic.py), through the warm engine;
 4. a 1.7 MB single line holding 28,000 flagged phrases, and a 5 MB on-topic text file:
@@ -25,7 +27,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REAL_PDF = HERE.parents[1] / "shared" / "corpus" / "real" / "federal-register-2020-17221.pdf"
+REAL_CORPUS = HERE.parents[1] / "shared" / "corpus" / "real"
+REAL_PDF = REAL_CORPUS / "federal-register-2020-17221.pdf"
 CLI = [sys.executable, "-m", "bias_review.cli"]
 
 
@@ -99,6 +102,12 @@ def main() -> None:
     ref = wall(["sh", "-c", " ".join(f"pdftotext -q {p} - >/dev/null;" for p in pdfs)], args.repeat)
     scan = wall([*CLI, "scan", str(folder), "--format", "json"], args.repeat)
     rows.append(("600 PDF pages (40 x 15), whole scan", f"{scan:6.2f} s   pdftotext {ref:.2f} s   {scan / ref:.2f} x pdftotext"))
+    scan = wall([*CLI, "scan", str(folder), "--format", "json", "--workers", "2"], args.repeat)
+    rows.append(("600 PDF pages, whole scan with --workers 2", f"{scan:6.2f} s   pdftotext {ref:.2f} s   {scan / ref:.2f} x pdftotext"))
+    if REAL_CORPUS.is_dir():
+        scan = wall([*CLI, "scan", str(REAL_CORPUS), "--format", "json"], 1)
+        mb = sum(p.stat().st_size for p in REAL_CORPUS.rglob("*") if p.is_file()) / 1e6
+        rows.append((f"the real corpus ({mb:.0f} MB of real prose), whole scan", f"{scan:6.2f} s"))
 
     # 3. on-topic sentences per second
     from bias_review.engine import Engine
