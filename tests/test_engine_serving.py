@@ -278,3 +278,27 @@ def test_the_classifier_scores_only_sentences_whose_score_can_matter(engine, mon
     scored.clear()
     assert engine.analyze_text(on_topic) == []
     assert sum(scored) == 0
+
+
+def test_a_grown_vocabulary_is_renewed_and_findings_do_not_change(monkeypatch):
+    """An engine serving for hours sees endless new words (ids, numbers, codes): once its spaCy
+    vocabulary is full it builds a fresh pipeline, threads mid-call finish on the old one, and
+    every finding is what a fresh engine gives."""
+    from bias_review.engine import Engine
+
+    texts = _sentences("dev.jsonl")[:120]
+    noise = [f"The Black patient's record {i * 7919} code Z{i * 104729} was filed on {i * 31}." for i in range(400)]
+    fresh = Engine()
+    expected = [_key(fresh.analyze_text(t, path=f"t{i}")) for i, t in enumerate(texts)]
+
+    engine = Engine()
+    first = engine._pipe
+    engine.max_vocab_strings = len(first.nlp.vocab.strings) + 500
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda it: _key(engine.analyze_text(it[1], path=f"t{it[0]}")), enumerate(texts)))
+        list(pool.map(engine.analyze_text, noise))
+        again = list(pool.map(lambda it: _key(engine.analyze_text(it[1], path=f"t{it[0]}")), enumerate(texts)))
+    assert got == expected and again == expected
+    assert engine._pipe is not first  # renewed at least once
+    assert len(engine.nlp.vocab.strings) < len(first.nlp.vocab.strings)
+    assert engine.detectors and engine.judges and engine.detectors[0] is not first.detectors[0]

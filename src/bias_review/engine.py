@@ -4,6 +4,11 @@ One `Engine` serves many callers: it keeps no per-call state, so threads may sha
 a document goes in bounded batches (memory does not grow with the file), every sentence fed to
 spaCy is bounded in length (no step is quadratic in its size), and a per-file deadline stops a
 scan that runs too long. Any failure inside one file becomes that file's error.
+
+spaCy's vocabulary keeps every new word it sees (every number, code and name), so an engine
+serving for hours would grow without bound: once the vocabulary holds MAX_VOCAB_STRINGS
+strings, the engine builds a fresh pipeline and detectors (a fraction of a second) and lets
+the old ones go when the calls still using them end. Findings do not depend on it.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +29,7 @@ from bias_review.detect.sentence_kind import in_reference_section
 from bias_review.findings import Candidate, Finding, Location, Severity, finding_id
 from bias_review.ignores import Ignore, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
-from bias_review.nlp import chunk_text, get_nlp, process
+from bias_review.nlp import chunk_text, new_nlp, process
 from bias_review.parse import parse
 from bias_review.parse.document import Block, Document, ParseError, ParseTimeout
 from bias_review.paths import expand_paths, sha256_or_none
@@ -32,16 +37,31 @@ from bias_review.results import DocumentResult, ScanResult, timeout_message
 from bias_review.windows import windows
 
 if TYPE_CHECKING:
+    from spacy.language import Language
+
     from bias_review.inputs import InputFile
 
 # a batch of pieces sent through spaCy and the detectors together: bounds memory per file
 BATCH_PIECES = 256
 BATCH_CHARS = 400_000
 DEFAULT_TIMEOUT = 120.0
+# a pipeline whose vocabulary holds this many strings is replaced by a fresh one (~100 MB of growth)
+MAX_VOCAB_STRINGS = 300_000
 
 
 class ScanTimeout(Exception):
     """A file took longer than its time budget."""
+
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """What depends on one spaCy vocabulary: the pipeline, the detectors and judges built on
+    it, and the lock its tokenizer runs under (it adds new words to the vocabulary)."""
+
+    nlp: Language
+    detectors: list[Detector]
+    judges: list[Judge]
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Engine:
@@ -59,19 +79,46 @@ class Engine:
     ) -> None:
         """`ocr`: read PDF pages with no text layer by OCR when Tesseract is installed."""
         self.ocr = ocr
-        self.nlp = get_nlp()
         self.lexicon = lexicon or load_lexicon(lexicon_dirs, include_bundled=not replace_lexicons)
-        components = build_detectors(detectors, DetectorSettings(self.lexicon, self.nlp, model_path))
-        self.detectors: list[Detector] = [c for c in components if isinstance(c, Detector)]
-        self.judges: list[Judge] = [c for c in components if isinstance(c, Judge)]
+        self._detector_names, self._model_path = tuple(detectors), model_path
+        self._pipe = self._build(new_nlp())  # a vocabulary of its own: renewed when grown
+        self._renewing = threading.Lock()
+        self.max_vocab_strings = MAX_VOCAB_STRINGS
+        components = [*self._pipe.detectors, *self._pipe.judges]
         self.context = ContextRules(self.lexicon)
         gates = [c.gates for c in components]
         self.gate: GateIndex | None = None if any(g is None for g in gates) else GateIndex(
             [c for g in gates for c in g])
         self.model_version: str | None = next(
             (getattr(c, "model_version", None) for c in components if getattr(c, "model_version", None)), None)
-        # spaCy's tokenizer adds new words to the shared vocabulary: one thread at a time
-        self._nlp_lock = threading.Lock()
+
+    def _build(self, nlp: Language) -> _Pipeline:
+        components = build_detectors(self._detector_names, DetectorSettings(self.lexicon, nlp, self._model_path))
+        return _Pipeline(nlp, [c for c in components if isinstance(c, Detector)],
+                         [c for c in components if isinstance(c, Judge)])
+
+    @property
+    def nlp(self) -> Language:
+        return self._pipe.nlp
+
+    @property
+    def detectors(self) -> list[Detector]:
+        return self._pipe.detectors
+
+    @property
+    def judges(self) -> list[Judge]:
+        return self._pipe.judges
+
+    def _renew_if_grown(self, pipe: _Pipeline) -> None:
+        """A fresh pipeline once this one's vocabulary is full (see the module's docstring);
+        calls still running on the old one finish with it."""
+        if len(pipe.nlp.vocab.strings) < self.max_vocab_strings or not self._renewing.acquire(blocking=False):
+            return
+        try:
+            if self._pipe is pipe:
+                self._pipe = self._build(new_nlp())
+        finally:
+            self._renewing.release()
 
     # -- text ---------------------------------------------------------------------------
     def analyze_text(self, text: str, *, path: str = "<text>", location: Location | None = None,
@@ -88,10 +135,12 @@ class Engine:
         problems worth telling the user (an unknown id in an ignore marker) go to `warnings`."""
         ignores = ignores_of_blocks(blocks, self.lexicon, warnings)
         findings: list[Finding] = []
+        pipe = self._pipe  # this call's pipeline, even if a fresh one replaces it meanwhile
         for batch in self._batches(blocks):
             if deadline is not None and time.monotonic() > deadline:
                 raise ScanTimeout
-            findings.extend(self._analyze_batch(batch, blocks, ignores, path))
+            findings.extend(self._analyze_batch(pipe, batch, blocks, ignores, path))
+        self._renew_if_grown(pipe)
         return findings
 
     def _batches(self, blocks: list[Block]) -> Iterator[list[tuple[int, int, str]]]:
@@ -115,26 +164,26 @@ class Engine:
     def _passes(self, text: str) -> bool:
         return self.gate is None or self.gate.passes(gate_keys_of_text(text))
 
-    def _analyze_batch(self, pieces: list[tuple[int, int, str]], blocks: list[Block],
+    def _analyze_batch(self, pipe: _Pipeline, pieces: list[tuple[int, int, str]], blocks: list[Block],
                        ignores: dict[int, Ignore], path: str) -> list[Finding]:
-        with self._nlp_lock:
-            docs = process(self.nlp, [p[2] for p in pieces])
+        with pipe.lock:
+            docs = process(pipe.nlp, [p[2] for p in pieces])
         for doc, (bi, _, text) in zip(docs, pieces):
             doc._.br_text = text
             doc._.br_topic = blocks[bi].topic
-        per_detector = [d.detect_many(docs) for d in self.detectors]
+        per_detector = [d.detect_many(docs) for d in pipe.detectors]
         found = [[c for by_detector in per_detector for c in by_detector[k]] for k in range(len(docs))]
-        prepared = [j.prepare(docs, found) for j in self.judges]
+        prepared = [j.prepare(docs, found) for j in pipe.judges]
         findings: list[Finding] = []
         for k, (bi, offset, _) in enumerate(pieces):
             cands: list[Candidate] = found[k]
-            if not cands and not self.judges:
+            if not cands and not pipe.judges:
                 continue
             cited = in_reference_section(blocks[bi].location.section)
             framing = blocks[bi].framing
             self.context.apply(cands, docs[k], cited=cited, framing=framing)
             seen = {id(c) for c in cands}
-            for judge, state in zip(self.judges, prepared):
+            for judge, state in zip(pipe.judges, prepared):
                 cands = judge.judge(state, k, docs[k], cands)
             added = [c for c in cands if id(c) not in seen]
             if added:  # a judge's own findings meet the same context rules

@@ -134,7 +134,12 @@ _START, _NOT_START = 1, 2**64 - 1  # SENT_START values: 1 starts a sentence, -1 
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """Build (once per process) and return the shared pipeline."""
+    """The shared pipeline, built once per process."""
+    return new_nlp()
+
+
+def new_nlp() -> Language:
+    """A new pipeline with a vocabulary of its own (an engine renews its own when that grows)."""
     nlp = spacy.blank("en")
     # case-stem abbreviations that end in a period must not end the sentence
     # and "et al." must not end a sentence before the words that cite it
