@@ -33,9 +33,10 @@ def test_docx_paragraphs_in_order_skipping_empty(files):
 
 def test_docx_table_cells_with_row_and_col(files):
     doc = parse(files["docx"])
-    assert _loc(doc, "Analyte") == Location(table=1, row=1, col=1, part="table")
-    assert _loc(doc, "Range") == Location(table=1, row=1, col=3, part="table")
-    assert _loc(doc, "0.7-1.3") == Location(table=1, row=2, col=3, part="table")
+    # cells carry the headings above their table, as paragraphs do
+    assert _loc(doc, "Analyte") == Location(table=1, row=1, col=1, part="table", section="Acute kidney injury")
+    assert _loc(doc, "Range") == Location(table=1, row=1, col=3, part="table", section="Acute kidney injury")
+    assert _loc(doc, "0.7-1.3") == Location(table=1, row=2, col=3, part="table", section="Acute kidney injury")
     # the table sits between body paragraphs 3 and 4 in reading order
     texts = [b.text for b in doc.blocks]
     assert texts.index("Urine output below 0.5 mL/kg/h for six hours is one criterion.") < texts.index(
@@ -45,8 +46,8 @@ def test_docx_table_cells_with_row_and_col(files):
 
 def test_docx_merged_cell_emitted_once(files):
     doc = parse(files["docx"])
-    assert _loc(doc, "Merged heading cell") == Location(table=2, row=1, col=1, part="table")
-    assert _loc(doc, "Right") == Location(table=2, row=2, col=2, part="table")
+    assert _loc(doc, "Merged heading cell") == Location(table=2, row=1, col=1, part="table", section="Acute kidney injury")
+    assert _loc(doc, "Right") == Location(table=2, row=2, col=2, part="table", section="Acute kidney injury")
 
 
 def test_docx_header_footer_footnote_textbox(files):

@@ -68,6 +68,34 @@ class Block:
 
 # a line this short (in words) under a heading reads as a point about the heading's subject
 SHORT_LINE_WORDS = 20
+#: Longest heading text kept in a section path (each heading), and in `describe()`.
+SECTION_HEADING_MAX = 200
+
+
+def short_heading(text: str) -> str:
+    """A heading as kept in a section path: at most SECTION_HEADING_MAX characters."""
+    return text if len(text) <= SECTION_HEADING_MAX else text[: SECTION_HEADING_MAX - 1] + "…"
+
+
+class Headings:
+    """The headings above the current place of a document, as a section path ("3 Cells >
+    3.2 The Plasma Membrane"): a heading of level n closes every open heading of level n or
+    deeper (`close`), and then opens (`push`)."""
+
+    def __init__(self) -> None:
+        self.open: list[tuple[int, str]] = []
+
+    def close(self, level: int) -> None:
+        while self.open and self.open[-1][0] >= level:
+            self.open.pop()
+
+    def push(self, level: int, text: str) -> None:
+        if text:
+            self.open.append((level, short_heading(text)))
+
+    @property
+    def path(self) -> str | None:
+        return " > ".join(text for _, text in self.open) or None
 
 
 def topic_for(text: str, part: str | None, headings: str) -> str:

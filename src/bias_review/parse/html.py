@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, lead_in, topic_for
+from bias_review.parse.document import Block, Document, Headings, lead_in, short_heading, topic_for
 from bias_review.parse.text import decode
 
 _DROPPED = frozenset({"script", "style", "noscript", "template"})
@@ -51,8 +51,6 @@ _INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\uf
 #: Elements nested deeper than this are not tracked (browsers cap nesting too); it bounds every
 #: look along the open elements, so no page takes time quadratic in its size.
 MAX_DEPTH = 256
-#: Longest heading text kept in a section path.
-_SECTION_HEADING_MAX = 200
 
 
 def hidden(attrs: list[tuple[str, str | None]]) -> bool:
@@ -104,7 +102,7 @@ class _PageReader(HTMLParser):
         self.run = _Run()
         self.title: _Run | None = None  # set while inside <title>
         self.page_title = ""
-        self.headings: list[tuple[int, str]] = []
+        self.headings = Headings()
         self.tables: list[_Table] = []
         self.table_count = 0
         self.cell: tuple[int, int, int] | None = None  # (table, row, col) of the open cell
@@ -209,7 +207,7 @@ class _PageReader(HTMLParser):
             self.dropping -= o.dropped
             return self.stack.pop().tag
         if o.tag == "title" and self.title is not None:
-            self.page_title = _short(self.title.text())
+            self.page_title = short_heading(self.title.text())
             self.title = None
         elif o.tag in _HEADINGS and self.cell is None:
             self._heading(_HEADINGS[o.tag])
@@ -254,24 +252,17 @@ class _PageReader(HTMLParser):
 
     def _heading(self, level: int) -> None:
         text = self.run.text()
-        while self.headings and self.headings[-1][0] >= level:
-            self.headings.pop()
+        self.headings.close(level)
         self._flush("heading", self._section())
-        if text:
-            self.headings.append((level, _short(text)))
+        self.headings.push(level, text)
 
     def _section(self) -> str | None:
-        path = ([self.page_title] if self.page_title else []) + [text for _, text in self.headings]
-        return " > ".join(path) or None
+        return " > ".join(p for p in (self.page_title, self.headings.path) if p) or None
 
 
 def _span(attrs: list[tuple[str, str | None]]) -> int:
     value = next((v for k, v in attrs if k == "colspan"), None) or "1"
     return min(int(value), 1000) if value.strip().isdigit() and int(value) > 0 else 1
-
-
-def _short(heading: str) -> str:
-    return heading if len(heading) <= _SECTION_HEADING_MAX else heading[: _SECTION_HEADING_MAX - 1] + "…"
 
 
 def html_blocks(text: str) -> list[Block]:

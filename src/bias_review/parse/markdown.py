@@ -28,7 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, lead_in, topic_for
+from bias_review.parse.document import Block, Headings, lead_in, topic_for
 
 #: markdown-it drops what is nested deeper than this many levels (a list item takes two);
 #: the document then gets a warning. Its CommonMark preset has 20 (lists 9 deep); 50 keeps
@@ -36,8 +36,6 @@ from bias_review.parse.document import Block, lead_in, topic_for
 MAX_NESTING = 50
 #: Longest wiki link read as one (Obsidian links are short); bounds the search for `]]`.
 _WIKI_MAX = 300
-#: Longest heading text kept in a section path (each heading), and in `describe()`.
-_SECTION_HEADING_MAX = 200
 
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _TASK = re.compile(r"\[[ xX]\]\s+")
@@ -172,7 +170,7 @@ class _Walk:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.html = _HTMLText()
-        self.headings: list[tuple[int, str]] = []  # the section path: (level, text)
+        self.headings = Headings()
         self.section: str | None = None
         self.containers: list[str] = []  # open list items and quotes, innermost last
         self.lead_ins: list[str] = []  # per open list: the sentence that introduces it, or ""
@@ -182,7 +180,7 @@ class _Walk:
     def add(self, text: str, line: int, part: str | None = None, **cell: int) -> None:
         if text:
             framing = self.lead_ins[-1] if part == "list" and self.lead_ins else ""
-            topic = topic_for(text, part, " > ".join(h for _, h in self.headings))
+            topic = topic_for(text, part, self.headings.path or "")
             self.blocks.append(Block(text, Location(line=line, part=part, section=self.section, **cell), framing, topic))
 
     def open_list(self) -> None:
@@ -236,21 +234,11 @@ class _Walk:
             self.add(text, line, "heading")
             return
         level = int(opener.tag[1:])
-        while self.headings and self.headings[-1][0] >= level:
-            self.headings.pop()
-        self.section = _path(self.headings)  # a heading's section: the headings above it
+        self.headings.close(level)
+        self.section = self.headings.path  # a heading's section: the headings above it
         self.add(text, line, "heading")
-        if text:
-            self.headings.append((level, _short(text)))
-            self.section = _path(self.headings)
-
-
-def _short(heading: str) -> str:
-    return heading if len(heading) <= _SECTION_HEADING_MAX else heading[: _SECTION_HEADING_MAX - 1] + "…"
-
-
-def _path(headings: list[tuple[int, str]]) -> str | None:
-    return " > ".join(text for _, text in headings) or None
+        self.headings.push(level, text)
+        self.section = self.headings.path
 
 
 # --------------------------------------------------------------------------- entry point

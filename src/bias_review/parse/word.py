@@ -7,9 +7,12 @@ content controls, text boxes, fields' results) is not lost, and deleted text and
 instructions are not picked up.
 
 Locations:
-- body paragraph: Location(paragraph=i, part="body"), i counts non-empty body
-  paragraphs from 1 (empty paragraphs used as spacing are not counted);
-- table cell: Location(table=t, row=r, col=c, part="table"), 1-based; t counts tables in
+- body paragraph: Location(paragraph=i, part="body", section=...), i counts non-empty body
+  paragraphs from 1 (empty paragraphs used as spacing are not counted); `section` is the path
+  of the headings above it ("Week 3 > Renal"): paragraphs in a Title or Heading style (or with
+  an outline level), read from the styles part so that renamed or localised heading styles
+  count; a heading's section is the headings above it;
+- table cell: Location(table=t, row=r, col=c, part="table", section=...), 1-based; t counts tables in
   document order (nested tables get their own number); c is the grid column, so a cell
   merged across columns is emitted once at its first column, and vertically merged
   continuation cells are skipped;
@@ -24,13 +27,14 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError, lead_in, open_or_fail
+from bias_review.parse.document import Block, Document, Headings, ParseError, lead_in, open_or_fail, topic_for
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -68,14 +72,64 @@ def _is_list_item(p) -> bool:
     return style is not None and (style.get(_W + "val") or "").lower().startswith("list")
 
 
+def _heading_levels(document) -> dict[str, int]:
+    """Paragraph style id -> heading level (0 Title, 1 Heading 1, ...): a style's built-in
+    name, else its outline level, its own or inherited through `basedOn`."""
+    try:
+        root = document.styles.element
+    except (AttributeError, KeyError, ValueError):
+        return {}
+    styles = {s.get(_W + "styleId"): s for s in root.iterchildren(_W + "style") if s.get(_W + "type") == "paragraph"}
+
+    def level(style_id: str | None, depth: int = 0) -> int | None:
+        style = styles.get(style_id)
+        if style is None or depth > 20:
+            return None
+        name = style.find(_W + "name")
+        name = (name.get(_W + "val") or "").strip().lower() if name is not None else ""
+        if name == "title":
+            return 0
+        numbered = re.fullmatch(r"heading ([1-9])", name)
+        if numbered:
+            return int(numbered.group(1))
+        outline = _outline_level(style)
+        if outline is not None:
+            return outline
+        based = style.find(_W + "basedOn")
+        return level(based.get(_W + "val"), depth + 1) if based is not None else None
+
+    return {sid: lvl for sid in styles if (lvl := level(sid)) is not None}
+
+
+def _outline_level(el) -> int | None:
+    """The heading level a paragraph's or style's `w:outlineLvl` gives (0-8 -> 1-9; 9 is body text)."""
+    ppr = el.find(_W + "pPr")
+    outline = ppr.find(_W + "outlineLvl") if ppr is not None else None
+    if outline is None:
+        return None
+    value = _int(outline.get(_W + "val"), 9)
+    return value + 1 if value < 9 else None
+
+
 class _Collector:
     """Walks WordprocessingML containers and emits Blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, heading_levels: dict[str, int] | None = None) -> None:
         self.blocks: list[Block] = []
         self.tables = 0
         self.body_paragraphs = 0
         self.list_framing: str | None = None  # the open list's lead-in (None: not in a list)
+        self.heading_levels = heading_levels or {}
+        self.headings = Headings()
+
+    def heading_level(self, p) -> int | None:
+        """The paragraph's heading level, or None for body text."""
+        direct = _outline_level(p)
+        if direct is not None:
+            return direct
+        ppr = p.find(_W + "pPr")
+        style = ppr.find(_W + "pStyle") if ppr is not None else None
+        return self.heading_levels.get(style.get(_W + "val")) if style is not None else None
 
     # -- text of one paragraph -------------------------------------------------------
     def paragraph_text(self, p, boxes: list | None) -> str:
@@ -127,14 +181,24 @@ class _Collector:
         if part == "body":
             if text:
                 self.body_paragraphs += 1
-                if _is_list_item(p):  # a bulleted or numbered paragraph: framed by its list's lead-in
-                    if self.list_framing is None:
-                        self.list_framing = lead_in(self.blocks[-1] if self.blocks else None)
-                else:
+                level = self.heading_level(p)
+                if level is not None:  # a heading: its section is the headings above it
                     self.list_framing = None
-                self.blocks.append(
-                    Block(text, Location(paragraph=self.body_paragraphs, part="body"), self.list_framing or "")
-                )
+                    self.headings.close(level)
+                    self.blocks.append(Block(text, Location(paragraph=self.body_paragraphs, part="body",
+                                                            section=self.headings.path)))
+                    self.headings.push(level, text)
+                else:
+                    listed = _is_list_item(p)
+                    if listed:  # a bulleted or numbered paragraph: framed by its list's lead-in
+                        if self.list_framing is None:
+                            self.list_framing = lead_in(self.blocks[-1] if self.blocks else None)
+                    else:
+                        self.list_framing = None
+                    section = self.headings.path
+                    self.blocks.append(Block(
+                        text, Location(paragraph=self.body_paragraphs, part="body", section=section),
+                        self.list_framing or "", topic_for(text, "list" if listed else "body", section or "")))
             box_anchor = {"paragraph": max(self.body_paragraphs, 1)}
         else:
             if text:
@@ -155,7 +219,8 @@ class _Collector:
                 span, continued = _cell_merge(tc)
                 if not continued:
                     cell_anchor = (
-                        {"table": number, "row": r, "col": col} if in_body else (anchor or {})
+                        {"table": number, "row": r, "col": col, "section": self.headings.path}
+                        if in_body else (anchor or {})
                     )
                     self.cell(tc, "table" if in_body else part, cell_anchor)
                 col += span
@@ -298,7 +363,7 @@ def _headers_footers(document) -> tuple[list[Block], list[Block]]:
 def parse_docx(path: str, data: bytes, sha256: str) -> Document:
     document = _open(path, data)
     body = document.element.body
-    collector = _Collector()
+    collector = _Collector(_heading_levels(document))
     collector.container(body, "body")
     heads, feet = _headers_footers(document)
     _notes(document, collector, RT.FOOTNOTES, "footnote", "footnote")
