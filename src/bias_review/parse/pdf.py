@@ -340,10 +340,14 @@ class _LBlock:
 
     def add(self, seg: _Seg) -> None:
         self.lines.append(seg)
-        self.x0 = min(self.x0, seg.x0)
-        self.x1 = max(self.x1, seg.x1)
-        self.y0 = min(self.y0, seg.y0)
-        self.y1 = max(self.y1, seg.y1)
+        if seg.x0 < self.x0:
+            self.x0 = seg.x0
+        if seg.x1 > self.x1:
+            self.x1 = seg.x1
+        if seg.y0 < self.y0:
+            self.y0 = seg.y0
+        if seg.y1 > self.y1:
+            self.y1 = seg.y1
 
 
 def _group_blocks(segs: list[_Seg]) -> list[_LBlock]:
@@ -362,9 +366,10 @@ def _group_blocks(segs: list[_Seg]) -> list[_LBlock]:
             ratio = sh / last.h
             if ratio < 0.75 or ratio > 1.34:
                 continue
-            overlap = min(last.x1, sx1) - max(last.x0, sx0)
+            # (conditional expressions, not min()/max(): this loop runs for every line and block)
+            overlap = (last.x1 if last.x1 < sx1 else sx1) - (last.x0 if last.x0 > sx0 else sx0)
             if overlap <= 0 or (
-                overlap < 0.5 * min(last.w, sw) and abs(sx0 - blk.x0) > 3 * lh
+                overlap < 0.5 * (last.w if last.w < sw else sw) and abs(sx0 - blk.x0) > 3 * lh
             ):
                 continue
             if len(blk.lines) > 1:
@@ -799,12 +804,12 @@ def _page_segments(path: str, pdf, pno: int) -> list[_Seg]:
                 got = reader.split_piece(text, piece, piece.breaks)
             else:
                 r = piece.rects
-                got = [reader.make_seg(
-                    text, piece.a, piece.b,
-                    min(x[0] for x in r), max(x[2] for x in r),
-                    min(x[1] for x in r), max(x[3] for x in r),
-                    piece.hyphen,
-                )]
+                if len(r) == 1:  # most lines: one rectangle
+                    x0, y0, x1, y1 = r[0]
+                else:
+                    x0, x1 = min(x[0] for x in r), max(x[2] for x in r)
+                    y0, y1 = min(x[1] for x in r), max(x[3] for x in r)
+                got = [reader.make_seg(text, piece.a, piece.b, x0, x1, y0, y1, piece.hyphen)]
             for seg in got:
                 if seg is not None:
                     seg.order = len(segs)
