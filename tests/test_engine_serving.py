@@ -301,4 +301,23 @@ def test_a_grown_vocabulary_is_renewed_and_findings_do_not_change(monkeypatch):
     assert got == expected and again == expected
     assert engine._pipe is not first  # renewed at least once
     assert len(engine.nlp.vocab.strings) < len(first.nlp.vocab.strings)
-    assert engine.detectors and engine.judges and engine.detectors[0] is not first.detectors[0]
+    assert engine.detectors and engine.detectors[0] is not first.detectors[0]
+    assert engine.judges == first.judges  # the classifier holds nothing of spaCy's: kept, not reloaded
+
+
+def test_a_renewal_that_fails_leaves_the_engine_working(monkeypatch):
+    import bias_review.engine as engine_module
+    from bias_review.engine import Engine
+
+    engine, reference = Engine(detectors=("lexicon", "vignette")), Engine(detectors=("lexicon", "vignette"))
+    first = engine._pipe
+    engine.max_vocab_strings = len(first.nlp.vocab.strings) + 50
+
+    def broken(*args, **kwargs):
+        raise OSError("lexicon folder unmounted")
+
+    monkeypatch.setattr(engine_module, "build_detectors", broken)
+    texts = [f"A Black patient, record {i * 7919}-{i * 31}, was seen." for i in range(100)]
+    found = [_key(engine.analyze_text(t)) for t in texts]
+    assert engine._pipe is first and engine.max_vocab_strings is None  # gave up renewing, kept serving
+    assert found == [_key(reference.analyze_text(t)) for t in texts] and any(found)

@@ -80,10 +80,15 @@ class Engine:
         """`ocr`: read PDF pages with no text layer by OCR when Tesseract is installed."""
         self.ocr = ocr
         self.lexicon = lexicon or load_lexicon(lexicon_dirs, include_bundled=not replace_lexicons)
-        self._detector_names, self._model_path = tuple(detectors), model_path
-        self._pipe = self._build(new_nlp())  # a vocabulary of its own: renewed when grown
+        self._model_path = model_path
+        nlp = new_nlp()  # a vocabulary of its own: renewed when grown
+        components = build_detectors(detectors, DetectorSettings(self.lexicon, nlp, model_path))
+        # judges (the classifier) hold nothing of spaCy's: a renewed pipeline keeps them
+        self._renewed_names = [n for n, c in zip(detectors, components) if not isinstance(c, Judge)]
+        self._pipe = _Pipeline(nlp, [c for c in components if isinstance(c, Detector)],
+                               [c for c in components if isinstance(c, Judge)])
         self._renewing = threading.Lock()
-        self.max_vocab_strings = MAX_VOCAB_STRINGS
+        self.max_vocab_strings: int | None = MAX_VOCAB_STRINGS
         components = [*self._pipe.detectors, *self._pipe.judges]
         self.context = ContextRules(self.lexicon)
         gates = [c.gates for c in components]
@@ -92,10 +97,6 @@ class Engine:
         self.model_version: str | None = next(
             (getattr(c, "model_version", None) for c in components if getattr(c, "model_version", None)), None)
 
-    def _build(self, nlp: Language) -> _Pipeline:
-        components = build_detectors(self._detector_names, DetectorSettings(self.lexicon, nlp, self._model_path))
-        return _Pipeline(nlp, [c for c in components if isinstance(c, Detector)],
-                         [c for c in components if isinstance(c, Judge)])
 
     @property
     def nlp(self) -> Language:
@@ -110,13 +111,19 @@ class Engine:
         return self._pipe.judges
 
     def _renew_if_grown(self, pipe: _Pipeline) -> None:
-        """A fresh pipeline once this one's vocabulary is full (see the module's docstring);
-        calls still running on the old one finish with it."""
-        if len(pipe.nlp.vocab.strings) < self.max_vocab_strings or not self._renewing.acquire(blocking=False):
+        """A fresh pipeline and detectors once this one's vocabulary is full (see the module's
+        docstring), with the same judges; calls still running on the old one finish with it.
+        If the fresh one cannot be built, the engine goes on with the old one and stops trying."""
+        limit = self.max_vocab_strings
+        if limit is None or len(pipe.nlp.vocab.strings) < limit or not self._renewing.acquire(blocking=False):
             return
         try:
             if self._pipe is pipe:
-                self._pipe = self._build(new_nlp())
+                nlp = new_nlp()
+                components = build_detectors(self._renewed_names, DetectorSettings(self.lexicon, nlp, self._model_path))
+                self._pipe = _Pipeline(nlp, [c for c in components if isinstance(c, Detector)], pipe.judges)
+        except Exception:  # noqa: BLE001 - memory growth is better than a failed scan
+            self.max_vocab_strings = None
         finally:
             self._renewing.release()
 
