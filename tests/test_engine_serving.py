@@ -317,7 +317,7 @@ def test_a_renewal_that_fails_leaves_the_engine_working(monkeypatch):
         raise OSError("lexicon folder unmounted")
 
     monkeypatch.setattr(engine_module, "build_detectors", broken)
-    texts = [f"A Black patient, record {i * 7919}-{i * 31}, was seen." for i in range(100)]
+    texts = [f"A 45-year-old Black man, record {i * 7919}-{i * 31}, presents with chest pain." for i in range(100)]
     found = [_key(engine.analyze_text(t)) for t in texts]
     assert engine._pipe is first and engine.max_vocab_strings is None  # gave up renewing, kept serving
     assert found == [_key(reference.analyze_text(t)) for t in texts] and any(found)
