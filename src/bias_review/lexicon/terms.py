@@ -118,7 +118,7 @@ def terms_regex_source(terms: tuple) -> str:
 
 class TermPattern:
     """A term list, written out and compiled on first use; offers `search` and `finditer`
-    (the match of the longest term at the leftmost place) and `found` (yes or no, faster)."""
+    (the leftmost match, longer terms tried first) and `found` (yes or no, faster)."""
 
     __slots__ = ("terms", "_regex", "_any")
 
