@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -59,7 +59,7 @@ LABELS: list[str] = [c.value for c in Category] + [NONE]
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long document holds hundreds of thousands
 class Location:
     """Where a block of text sits in its document. Unused fields stay None."""
 
@@ -76,7 +76,7 @@ class Location:
 
     def as_dict(self) -> dict[str, Any]:
         """The fields that are set, in a fixed order (the JSON contract's `location`)."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k in _LOCATION_FIELDS if (v := getattr(self, k)) is not None}
 
     def describe(self) -> str:
         """A short human label such as 'slide 3, notes', 'page 2', 'page 4, ocr 87%' or
@@ -92,6 +92,9 @@ class Location:
         if self.section:
             label += f" ({_cut_left(self.section, 60)})"
         return label
+
+
+_LOCATION_FIELDS = tuple(f.name for f in fields(Location))
 
 
 def _cut_left(path: str, limit: int) -> str:

@@ -53,7 +53,7 @@ def open_or_fail(path: str, kind: str, opener: Callable[[], T]) -> T:
         raise ParseError(path, f"corrupt or unreadable {kind} ({detail})") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A run of text that belongs together (a paragraph, a table cell, a notes frame)
     with its location in the document. `framing` is text the block reads as a continuation of:

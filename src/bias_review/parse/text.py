@@ -13,6 +13,7 @@ warning. NUL bytes without a UTF-16 BOM mean a binary file.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 import re
 
 from bias_review.findings import Location
@@ -58,7 +59,20 @@ def decode(path: str, data: bytes) -> tuple[str, list[str]]:
 _LIST_ITEM = re.compile(r"^\s{0,12}(?:[-*+\u2022\u25e6\u25aa\u2023]|\d{1,2}[.)]|\(?[a-z]\))\s+")
 
 
-def _plain_blocks(lines: list[str]) -> list[Block]:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time (a list of every line of a large file would hold a
+    second copy of it)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _plain_blocks(lines: Iterable[str]) -> list[Block]:
     blocks: list[Block] = []
     buf: list[str] = []
     start = 0
@@ -98,7 +112,7 @@ def parse_text(path: str, data: bytes, sha256: str, *, markdown: bool = False) -
         blocks, found = markdown_blocks(text)
         warnings.extend(found)
     else:
-        blocks = _plain_blocks(text.split("\n"))
+        blocks = _plain_blocks(_lines(text))
     chars = sum(len(b.text) for b in blocks)
     return Document(
         path=path,
