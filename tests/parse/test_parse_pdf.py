@@ -62,6 +62,22 @@ def test_running_header_and_page_footer_emitted_once(files):
     assert pages == sorted(pages)
 
 
+def test_a_long_pdf_is_reopened_every_few_pages_and_reads_the_same(files, monkeypatch):
+    """pdfium keeps every loaded page's resources until the document closes: the parser opens it
+    again every REOPEN_EVERY_PAGES pages (memory of a 4,800-page PDF: 795 -> 486 MB), which must
+    not change a block."""
+    from bias_review.parse import pdf as pdf_parser
+
+    whole = parse(files["multipage"])
+    opened = []
+    real_open = pdf_parser._open
+    monkeypatch.setattr(pdf_parser, "_open", lambda path, data: opened.append(path) or real_open(path, data))
+    monkeypatch.setattr(pdf_parser, "REOPEN_EVERY_PAGES", 2)
+    again = parse(files["multipage"])
+    assert len(opened) == 3  # pages 1-2, 3-4, 5
+    assert [(b.text, b.location) for b in again.blocks] == [(b.text, b.location) for b in whole.blocks]
+
+
 def test_sha256_is_of_the_file_bytes(files):
     doc = parse(files["hyphen"])
     assert doc.sha256 == hashlib.sha256(files["hyphen"].read_bytes()).hexdigest()
