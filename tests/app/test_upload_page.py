@@ -45,3 +45,10 @@ def test_stored_results_with_info_toggle(app_store):
     at.toggle(key="earlier-info").set_value(True).run()
     assert "Line 7" in markdown_text(at)  # the info mention
     assert len(queue(app_store, document=doc)) == 4
+
+
+def test_a_location_keeps_the_case_of_its_headings(app_store):
+    at = app_test().run()
+    _upload(at, [("renal.md", b"# Renal Week\n\n## Kidney Function in Practice\n\n" + TEXT, "text/markdown")])
+    assert not at.exception
+    assert "<h5>Line 5 &#40;Renal Week &#62; Kidney Function in Practice&#41;</h5>" in markdown_text(at)

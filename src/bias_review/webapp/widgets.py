@@ -54,7 +54,7 @@ def show_document(store: Store, doc: DocumentInfo, key: str, error: Optional[str
     include_info = st.toggle("Show info mentions too", key=f"{key}-info",
                              help="Race mentioned in a way that looks race-conscious: not a flag.")
     for group in views.group_by_location(items, include_info=include_info):
-        show_text(group.label.capitalize(), tag="h5")
+        show_text(group.label[:1].upper() + group.label[1:], tag="h5")  # the section keeps its case
         for view in group.flags:
             show_html(views.card_html(view, with_status=True))
     document = document_dict(doc, items, scan)
