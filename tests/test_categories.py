@@ -173,6 +173,13 @@ PROSE_RULES = [
     ("stereotype", "stereo-people-generalisation",
      "Nigerian men are generally loud and demanding in clinic.",
      "Nigerian men typically present with advanced disease at diagnosis."),
+    # measured drug levels compared between groups are a finding about exposure, not a race rule
+    ("race-correction", "rc-dose-by-group",
+     "Reduce the starting dose by 50% in Japanese patients.",
+     "After the recommended dosage, the AUC decreased by 36% in Japanese patients compared with White patients."),
+    ("race-correction", "rc-scale-down-predicted-black",
+     "Reduce predicted FEV1 by 12% for Black patients.",
+     "The Cmax decreased by 30% in Black subjects compared with White subjects."),
 ]
 
 
