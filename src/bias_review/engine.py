@@ -63,6 +63,12 @@ class _Pipeline:
     judges: list[Judge]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @classmethod
+    def of(cls, nlp: Language, components: list) -> _Pipeline:
+        """The pipeline of `nlp` with these components, detectors and judges each in order."""
+        return cls(nlp, [c for c in components if isinstance(c, Detector)],
+                   [c for c in components if isinstance(c, Judge)])
+
 
 class Engine:
     """Detects race-based language in documents. Build once, scan many files, from any thread."""
@@ -85,8 +91,7 @@ class Engine:
         components = build_detectors(detectors, DetectorSettings(self.lexicon, nlp, model_path))
         # judges (the classifier) hold nothing of spaCy's: a renewed pipeline keeps them
         self._renewed_names = [n for n, c in zip(detectors, components) if not isinstance(c, Judge)]
-        self._pipe = _Pipeline(nlp, [c for c in components if isinstance(c, Detector)],
-                               [c for c in components if isinstance(c, Judge)])
+        self._pipe = _Pipeline.of(nlp, components)
         self._renewing = threading.Lock()
         self.max_vocab_strings: int | None = MAX_VOCAB_STRINGS
         components = [*self._pipe.detectors, *self._pipe.judges]
@@ -121,7 +126,7 @@ class Engine:
             if self._pipe is pipe:
                 nlp = new_nlp()
                 components = build_detectors(self._renewed_names, DetectorSettings(self.lexicon, nlp, self._model_path))
-                self._pipe = _Pipeline(nlp, [c for c in components if isinstance(c, Detector)], pipe.judges)
+                self._pipe = _Pipeline.of(nlp, [*components, *pipe.judges])
         except Exception:  # noqa: BLE001 - memory growth is better than a failed scan
             self.max_vocab_strings = None
         finally:

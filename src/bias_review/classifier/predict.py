@@ -48,15 +48,6 @@ class _Vectorizer:
     # char n-grams never cross a word boundary, so each distinct word's columns are computed once
     cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
-    def columns(self, lower: str) -> list[int]:
-        """The vocabulary columns of every n-gram of a lower-cased text (with repeats)."""
-        if self.analyzer == "word":
-            return [j for j in map(self.vocabulary.get, self.ngrams(lower)) if j is not None]
-        out: list[int] = []
-        for word in lower.split():
-            out += self.word_columns(word)
-        return out
-
     def word_columns(self, word: str) -> list[int]:
         """char_wb: the columns of one word's n-grams (with repeats), computed once per word."""
         cols = self.cache.get(word)
@@ -73,8 +64,9 @@ class _Vectorizer:
         n = len(lowers)
         if self.analyzer == "word":
             cols, sizes = array("q"), array("q")
+            get = self.vocabulary.get
             for lower in lowers:
-                found = self.columns(lower)
+                found = [j for j in map(get, self.ngrams(lower)) if j is not None]
                 cols.extend(found)
                 sizes.append(len(found))
             return np.repeat(np.arange(n, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64)), _int64(cols)

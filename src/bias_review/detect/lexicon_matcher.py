@@ -251,10 +251,7 @@ class LexiconDetector(Detector):
         detector = f"lexicon:{entry.id}"
         trace = [Explanation(detector, f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})", BASE_SCORE)]
         for n, required in enumerate(self._requires.get(entry.id, ())):
-            key = (entry.id, n, sent.start)
-            if key not in found:
-                found[key] = required.search(passage)
-            hit = found[key]
+            hit = _search_once(found, (entry.id, n, sent.start), required, passage)
             if hit is None:
                 return None
             trace.append(Explanation(detector, f"required context present: {hit.group(0)!r}"))
@@ -266,10 +263,7 @@ class LexiconDetector(Detector):
         )
         unless = self._unless.get(entry.id)
         if unless is not None:
-            key = (entry.id, -1, sent.start)
-            if key not in found:
-                found[key] = unless.search(passage)
-            hit = found[key]
+            hit = _search_once(found, (entry.id, -1, sent.start), unless, passage)
             if hit is not None:
                 cand.severity = Severity.INFO
                 cand.score *= 0.3
@@ -277,3 +271,9 @@ class LexiconDetector(Detector):
                     f"lexicon:{entry.id}", f"exception named in the sentence: {hit.group(0)!r}", -0.56))
         return cand
 
+
+def _search_once(found: dict, key: tuple[str, int, int], pattern, passage: str) -> re.Match[str] | None:
+    """`pattern.search(passage)`, remembered in `found` under `key` (entry, requirement, sentence)."""
+    if key not in found:
+        found[key] = pattern.search(passage)
+    return found[key]

@@ -79,8 +79,9 @@ def _by_first_letter(terms: list[str], bodies: list[str]) -> str:
 
 def _any_order_source(terms: tuple[str, ...]) -> str:
     """Any of `terms`, where only whether one matches counts (not which, nor where): every
-    term under its first letter, and all word endings ("*itis", "*osis") in one branch."""
-    letters: dict[str, list[str]] = {}
+    term under its first letter (one run, see `_by_first_letter`), and all word endings
+    ("*itis", "*osis") in one branch."""
+    words: list[tuple[str, str]] = []  # (term, its regex without the boundary)
     endings: list[str] = []
     others: list[str] = []
     for term in sorted(set(terms)):
@@ -88,15 +89,14 @@ def _any_order_source(terms: tuple[str, ...]) -> str:
         body = source[len(_BOUNDARY):] if source.startswith(_BOUNDARY) else None
         first = term.strip().lower()[:1]
         if body is not None and first.isalnum() and body.startswith(re.escape(first)):
-            letters.setdefault(first, []).append(body[len(re.escape(first)):])
+            words.append((term, body))
         elif body is not None and body.startswith(r"\w+"):
             endings.append(body[3:])
         else:
             others.append(source)
     parts = []
-    if letters:
-        parts.append(_BOUNDARY + "(?:" + "|".join(re.escape(f) + "(?:" + "|".join(rest) + ")"
-                                                  for f, rest in letters.items()) + ")")
+    if words:
+        parts.append(_BOUNDARY + "(?:" + _by_first_letter([t for t, _ in words], [b for _, b in words]) + ")")
     if endings:  # a word with one of these endings: the ending, after a word character
         parts.append(r"(?<=\w)(?:" + "|".join(endings) + ")")
     return "|".join(parts + others) or r"(?!x)x"
