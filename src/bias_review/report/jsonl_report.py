@@ -5,6 +5,7 @@ killed leaves every finished document readable, line by line."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, TextIO
 
 from bias_review.findings import Severity
@@ -16,14 +17,25 @@ def _line(obj: dict[str, Any]) -> str:
 
 
 class JsonlWriter:
-    """Writes and flushes each line at once."""
+    """Writes each line whole, at once: to a file, in one system call (a text stream cuts a line
+    longer than its buffer into several writes, and a scan killed between them would leave half
+    a line)."""
 
     def __init__(self, out: TextIO, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> None:
         self.out, self.min_severity, self.with_trace = out, min_severity, with_trace
 
     def _write(self, obj: dict[str, Any]) -> None:
-        self.out.write(_line(obj))
-        self.out.flush()
+        line = _line(obj)
+        try:
+            fd = self.out.fileno()
+        except (AttributeError, OSError, ValueError):  # not a file (a StringIO, a captured stream)
+            self.out.write(line)
+            self.out.flush()
+            return
+        self.out.flush()  # nothing of the stream's own may come after this line
+        data = memoryview(line.encode(self.out.encoding or "utf-8", self.out.errors or "strict"))
+        while data:
+            data = data[os.write(fd, data):]
 
     def start(self, tool: dict[str, Any]) -> None:
         self._write({"tool": tool})
