@@ -16,6 +16,18 @@ def test_marker_parsing():
     assert find_ignore("bias-review: ignore-file").whole_file
 
 
+def test_a_reason_right_after_the_marker_leaves_it_whole():
+    """`ignore -- reason` with no ids silences everything: the reason's words are not ids."""
+    known = {"stig-noncompliant", "outdated-term"}
+    for text in ("bias-review: ignore -- taught as history", "bias-review: ignore — taught as history",
+                 "bias-review: ignore-file -- a history lecture", "bias-review: ignore --"):
+        marker = find_ignore(text, known)
+        assert marker is not None and not marker.only and not marker.unknown, text
+        assert marker.covers(["rc-x"], "race-correction")
+    named = find_ignore("bias-review: ignore outdated-term -- quoted from a 1990 text", known)
+    assert named.only == {"outdated-term"} and not named.unknown
+
+
 def test_engine_honours_ignores(rules_engine):
     text = "The patient was noncompliant with insulin."
     blocks = [Block(text, Location(paragraph=1)), Block("bias-review: ignore", Location(paragraph=2)),

@@ -27,7 +27,7 @@ from bias_review.detect.merge import combined, merge_candidates, rank
 from bias_review.detect.registry import DEFAULT_DETECTORS, DetectorSettings, build_detectors
 from bias_review.detect.sentence_kind import in_reference_section
 from bias_review.findings import Candidate, Finding, Location, Severity, finding_id
-from bias_review.ignores import Ignore, ignores_of_blocks
+from bias_review.ignores import Ignore, Ignores, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
 from bias_review.nlp import chunk_text, new_nlp, process
 from bias_review.parse import parse
@@ -139,10 +139,13 @@ class Engine:
         list item's lead-in, see `Block`)."""
         return self.analyze_blocks([Block(text, location or Location(), framing)], path=path)
 
-    def analyze_blocks(self, blocks: list[Block], *, path: str, deadline: float | None = None,
+    def analyze_blocks(self, blocks: Iterable[Block], *, path: str, deadline: float | None = None,
                        warnings: list[str] | None = None) -> list[Finding]:
         """Findings (including `info`) in a document's blocks, in reading order.
 
+        `blocks` may be any iterable that can be gone through twice (a list, or a large text
+        file's `parse.text.BlockStream`, read from the file each time): the blocks are read in
+        bounded batches and none is kept after its batch, so memory does not grow with the file.
         `deadline` (a `time.monotonic()` value) raises ScanTimeout between batches once passed;
         problems worth telling the user (an unknown id in an ignore marker) go to `warnings`."""
         ignores = ignores_of_blocks(blocks, self.lexicon, warnings)
@@ -151,13 +154,13 @@ class Engine:
         for batch in self._batches(blocks):
             if deadline is not None and time.monotonic() > deadline:
                 raise ScanTimeout
-            findings.extend(self._analyze_batch(pipe, batch, blocks, ignores, path))
+            findings.extend(self._analyze_batch(pipe, batch, ignores, path))
         self._renew_if_grown(pipe)
         return findings
 
-    def _batches(self, blocks: list[Block]) -> Iterator[list[tuple[int, int, str]]]:
-        """(block index, offset in block, text) pieces worth reading, in bounded batches."""
-        batch: list[tuple[int, int, str]] = []
+    def _batches(self, blocks: Iterable[Block]) -> Iterator[list[tuple[int, Block, int, str]]]:
+        """(block index, block, offset in block, text) pieces worth reading, in bounded batches."""
+        batch: list[tuple[int, Block, int, str]] = []
         size = 0
         for bi, block in enumerate(blocks):
             # a short line under a heading is read with the heading for the gate: "Expressive
@@ -165,7 +168,7 @@ class Engine:
             passes = self._passes if not block.topic else (lambda t, topic=block.topic: self._passes(f"{t}\n{topic}"))
             for offset, piece in chunk_text(block.text):
                 for start, end in windows(piece, passes):
-                    batch.append((bi, offset + start, piece[start:end]))
+                    batch.append((bi, block, offset + start, piece[start:end]))
                     size += end - start
                     if len(batch) >= BATCH_PIECES or size >= BATCH_CHARS:
                         yield batch
@@ -176,23 +179,23 @@ class Engine:
     def _passes(self, text: str) -> bool:
         return self.gate is None or self.gate.passes(gate_keys_of_text(text))
 
-    def _analyze_batch(self, pipe: _Pipeline, pieces: list[tuple[int, int, str]], blocks: list[Block],
-                       ignores: dict[int, Ignore], path: str) -> list[Finding]:
+    def _analyze_batch(self, pipe: _Pipeline, pieces: list[tuple[int, Block, int, str]],
+                       ignores: Ignores, path: str) -> list[Finding]:
         with pipe.lock:
-            docs = process(pipe.nlp, [p[2] for p in pieces])
-        for doc, (bi, _, text) in zip(docs, pieces):
+            docs = process(pipe.nlp, [p[3] for p in pieces])
+        for doc, (_, block, _, text) in zip(docs, pieces):
             doc._.br_text = text
-            doc._.br_topic = blocks[bi].topic
+            doc._.br_topic = block.topic
         per_detector = [d.detect_many(docs) for d in pipe.detectors]
         found = [[c for by_detector in per_detector for c in by_detector[k]] for k in range(len(docs))]
         prepared = [j.prepare(docs, found) for j in pipe.judges]
         findings: list[Finding] = []
-        for k, (bi, offset, _) in enumerate(pieces):
+        for k, (bi, block, offset, _) in enumerate(pieces):
             cands: list[Candidate] = found[k]
             if not cands and not pipe.judges:
                 continue
-            cited = in_reference_section(blocks[bi].location.section)
-            framing = blocks[bi].framing
+            cited = in_reference_section(block.location.section)
+            framing = block.framing
             self.context.apply(cands, docs[k], cited=cited, framing=framing)
             seen = {id(c) for c in cands}
             for judge, state in zip(pipe.judges, prepared):
@@ -201,11 +204,11 @@ class Engine:
             if added:  # a judge's own findings meet the same context rules
                 self.context.apply(added, docs[k], cited=cited, framing=framing)
             if cands:
-                findings.extend(self._findings(cands, blocks[bi], bi, offset, ignores.get(bi), path))
+                findings.extend(self._findings(cands, block, offset, ignores.get(bi), path))
         return findings
 
     @staticmethod
-    def _findings(cands: list[Candidate], block: Block, bi: int, offset: int, ignore: Ignore | None,
+    def _findings(cands: list[Candidate], block: Block, offset: int, ignore: Ignore | None,
                   path: str) -> list[Finding]:
         """One finding per passage and category (one decision for a reviewer), holding every
         matched span; overlapping candidates merge first."""

@@ -10,7 +10,7 @@ A word in the list that names no entry or category silences nothing and is repor
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from bias_review.findings import Category
@@ -19,7 +19,7 @@ from bias_review.parse.document import Block
 
 _MARK = re.compile(r"bias-review\s*:\s*ignore(-file)?\b([^\n]*)", re.IGNORECASE)
 # where the id list ends and a free-text reason begins
-_REASON = re.compile(r"\s(?:--|—|–)\s|[(;]|\.(?:\s|$)")
+_REASON = re.compile(r"(?:^|\s)(?:--|—|–)(?:\s|$)|[(;]|\.(?:\s|$)")
 _WORD = re.compile(r"[^,\s]+")
 
 
@@ -58,8 +58,21 @@ def known_ids(lexicon: Lexicon) -> frozenset[str]:
     return frozenset(lexicon.entries) | frozenset(c.value for c in Category)
 
 
-def ignores_of_blocks(blocks: list[Block], lexicon: Lexicon, warnings: list[str] | None = None) -> dict[int, Ignore]:
-    """Block index -> the ignore marker that applies to it (its own, or the previous block's)."""
+@dataclass(frozen=True)
+class Ignores:
+    """The ignore markers of a document: each block's (its own, or the previous block's), and
+    an `ignore-file` marker's, which applies to every block."""
+
+    by_block: dict[int, Ignore] = field(default_factory=dict)
+    whole_file: Ignore | None = None
+
+    def get(self, index: int) -> Ignore | None:
+        """The marker that applies to the block at `index`, if any."""
+        return self.whole_file if self.whole_file is not None else self.by_block.get(index)
+
+
+def ignores_of_blocks(blocks: Iterable[Block], lexicon: Lexicon, warnings: list[str] | None = None) -> Ignores:
+    """The ignore markers of a document's blocks (read in one pass)."""
     known = None
     out: dict[int, Ignore] = {}
     for bi, block in enumerate(blocks):
@@ -74,7 +87,7 @@ def ignores_of_blocks(blocks: list[Block], lexicon: Lexicon, warnings: list[str]
             warnings.append(f"{where}: ignore marker names no lexicon entry or category: "
                             f"{', '.join(sorted(ignore.unknown))} (nothing silenced for them)")
         if ignore.whole_file:
-            return {i: ignore for i in range(len(blocks))}
+            return Ignores(whole_file=ignore)
         out[bi] = ignore
         out.setdefault(bi + 1, ignore)
-    return out
+    return Ignores(out)

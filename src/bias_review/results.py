@@ -26,15 +26,18 @@ class DocumentResult:
     chars: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    def as_dict(self, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> dict[str, Any]:
+    def as_dict(self, *, min_severity: Severity = Severity.LOW, with_trace: bool = False,
+                lazy: bool = False) -> dict[str, Any]:
+        """The contract's document object. `lazy`: its findings as an iterator of finding
+        objects, made as they are read (for a report written as it is made)."""
+        findings = (f.as_dict(with_trace=with_trace) for f in self.findings if f.severity.at_least(min_severity))
         return {
             "path": self.path,
             "sha256": self.sha256,
             "format": self.format,
             "error": self.error,
             "warnings": list(self.warnings),
-            "findings": [f.as_dict(with_trace=with_trace) for f in self.findings
-                         if f.severity.at_least(min_severity)],
+            "findings": findings if lazy else list(findings),
         }
 
 
@@ -61,11 +64,14 @@ class ScanResult:
         return {"name": "bias-review", "version": __version__,
                 "lexicon_version": self.lexicon_version, "model_version": self.model_version}
 
-    def as_dict(self, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> dict[str, Any]:
-        """The JSON output contract of DESIGN.md."""
+    def as_dict(self, *, min_severity: Severity = Severity.LOW, with_trace: bool = False,
+                lazy: bool = False) -> dict[str, Any]:
+        """The JSON output contract of DESIGN.md. `lazy`: documents, and each one's findings, as
+        iterators made as they are read (see `DocumentResult.as_dict`)."""
+        documents = (d.as_dict(min_severity=min_severity, with_trace=with_trace, lazy=lazy) for d in self.documents)
         return {
             "tool": self.tool(),
-            "documents": [d.as_dict(min_severity=min_severity, with_trace=with_trace) for d in self.documents],
+            "documents": documents if lazy else list(documents),
             "summary": self.summary(min_severity),
         }
 

@@ -40,6 +40,37 @@ def test_file_over_size_cap(tmp_path):
     assert parse(f, max_bytes=5000).blocks  # at the limit is fine
 
 
+def test_reading_a_file_allocates_about_its_size_not_the_cap(tmp_path):
+    """A file is read as the size it has (plus one byte, to see whether it grew since): reading
+    up to the 200 MB cap at once allocated 200 MB for every file."""
+    import tracemalloc
+
+    f = tmp_path / "notes.txt"
+    f.write_text("Renin is released by the juxtaglomerular cells when perfusion falls.\n\n" * 2000)
+    size = f.stat().st_size
+    tracemalloc.start()
+    try:
+        doc = parse(f)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(doc.blocks) == 2000
+    assert peak < 20 * size, f"{peak:,} bytes allocated to parse {size:,} bytes of text"
+
+
+def test_a_file_that_grows_while_read_is_held_to_the_cap(tmp_path, monkeypatch):
+    import os
+
+    f = tmp_path / "growing.txt"
+    f.write_bytes(b"a" * 100_000)  # more than the head read to tell the format
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: os.stat_result((*real_stat(p)[:6], 50_000, *real_stat(p)[7:])))
+    assert len(parse(f, max_bytes=200_000).blocks[0].text) == 100_000  # whole, though stat said 50 KB
+    with pytest.raises(ParseError) as err:
+        parse(f, max_bytes=80 * 1024)
+    assert err.value.reason == "file is 80.0 KB, over the 80 KB limit"
+
+
 def test_size_message_in_megabytes():
     with pytest.raises(ParseError) as err:
         limits.check_size("x.pdf", 250 * limits.MB)

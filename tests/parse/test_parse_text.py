@@ -134,3 +134,95 @@ def test_markdown_wrapped_year_does_not_start_a_list(tmp_path):
         "The race coefficient was removed in 2021. Laboratories changed their reports.",
         "a bullet interrupts",
     ]
+
+
+# --------------------------------------------------------------------------- large plain text
+
+_PROSE = ("The glomerulus filters about 180 litres of plasma a day.\r\n"
+          "Most filtered sodium is reabsorbed\rin the proximal tubule, caf\u00e9 na\u00efve \u2014 ok.\n\n"
+          "- a bullet\n  - 12) a numbered item\n\n\n"
+          "Black patients were given a race-adjusted eGFR.\n\n")
+_VARIANTS = {
+    "utf-8": _PROSE.encode("utf-8"),
+    "utf-8 with BOM": b"\xef\xbb\xbf" + _PROSE.encode("utf-8"),
+    "utf-16-le with BOM": b"\xff\xfe" + _PROSE.encode("utf-16-le"),
+    "utf-16-be with BOM": b"\xfe\xff" + _PROSE.encode("utf-16-be"),
+    "windows-1252": _PROSE.replace("\u2014", "-").encode("cp1252"),
+}
+
+
+def _whole_and_streamed(path, monkeypatch):
+    from bias_review.parse import text
+
+    whole = parse(path)
+    monkeypatch.setattr(text, "STREAM_BYTES", 70_000)  # above the 64 KB read to tell the format
+    streamed = parse(path)
+    return whole, streamed
+
+
+@pytest.mark.parametrize("variant", _VARIANTS)
+def test_a_large_text_file_streams_the_same_blocks(tmp_path, monkeypatch, variant):
+    """A plain-text file over STREAM_BYTES is never held whole: checked, hashed and counted in one
+    pass, its blocks read from the file again each time. They are the blocks of reading it whole,
+    with the same hash, pages, size and warnings, whatever the encoding; and a chunk boundary
+    falls inside CR LF pairs and multi-byte characters along the way."""
+    from bias_review.parse.text import BlockStream
+
+    unit = _VARIANTS[variant]
+    data = unit[:3] + unit[3:].replace(b"\xef\xbb\xbf", b"") if variant == "utf-8 with BOM" else unit
+    bom = {"utf-8 with BOM": 3, "utf-16-le with BOM": 2, "utf-16-be with BOM": 2}.get(variant, 0)
+    path = tmp_path / "notes.txt"
+    path.write_bytes(data[:bom] + data[bom:] * (300_000 // len(data) + 1))
+    whole, streamed = _whole_and_streamed(path, monkeypatch)
+    assert isinstance(streamed.blocks, BlockStream) and not isinstance(whole.blocks, BlockStream)
+    assert list(streamed.blocks) == whole.blocks and len(whole.blocks) > 2000
+    assert list(streamed.blocks) == whole.blocks  # again: read from the file once more
+    assert (streamed.sha256, streamed.pages, streamed.text_size, streamed.warnings) == (
+        whole.sha256, whole.pages, whole.text_size, whole.warnings)
+    assert len(streamed.blocks) == len(whole.blocks)
+
+
+def test_a_large_text_file_with_a_nul_byte_far_in_is_refused(tmp_path, monkeypatch):
+    from bias_review.parse import text
+
+    monkeypatch.setattr(text, "STREAM_BYTES", 70_000)
+    path = tmp_path / "dump.txt"
+    path.write_bytes(b"plain words here.\n" * 20_000 + b"\x00\x01" + b"more words.\n" * 100)
+    with pytest.raises(ParseError) as err:
+        parse(path)
+    assert err.value.reason == "binary file, not text"
+
+
+def test_a_large_text_file_that_changes_between_reads_is_an_error(tmp_path, monkeypatch):
+    from bias_review.parse import text
+
+    monkeypatch.setattr(text, "STREAM_BYTES", 70_000)
+    path = tmp_path / "notes.txt"
+    path.write_text("A paragraph of notes.\n\n" * 5_000)
+    doc = parse(path)
+    path.write_text("A paragraph of other notes.\n\n" * 5_000)
+    with pytest.raises(ParseError) as err:
+        list(doc.blocks)
+    assert err.value.reason == "file changed while it was being read"
+
+
+def test_a_large_text_file_scans_as_when_read_whole(tmp_path, monkeypatch, rules_engine):
+    """Findings, ignore markers (one block's, and the whole file's) and the result's counts are
+    those of reading the file whole; memory does not hold the file (see bench/RESULTS.md)."""
+    from bias_review.parse import text
+
+    paragraph = ("bias-review: ignore -- taught as history\n\n"
+                 "Race was used as a correction factor: multiply the eGFR by 1.159 if the patient is Black.\n\n"
+                 "The Caucasian patient was started on metoprolol.\n\n"
+                 "Residential segregation shaped the care that Black patients received.\n\n")
+    path = tmp_path / "lecture.txt"
+    path.write_text(paragraph * 1_000, encoding="utf-8")
+    whole = rules_engine.scan_file(path)
+    monkeypatch.setattr(text, "STREAM_BYTES", 70_000)
+    streamed = rules_engine.scan_file(path)
+    assert whole.findings and [f.as_dict() for f in streamed.findings] == [f.as_dict() for f in whole.findings]
+    assert (streamed.pages, streamed.chars, streamed.sha256) == (whole.pages, whole.chars, whole.sha256)
+    flagged = {f.passage for f in whole.findings if f.is_flag}
+    assert any("Caucasian" in p for p in flagged) and not any("1.159" in p for p in flagged)
+    path.write_text("bias-review: ignore-file\n\n" + paragraph * 1_000, encoding="utf-8")
+    assert not [f for f in rules_engine.scan_file(path).findings if f.is_flag]

@@ -9,9 +9,10 @@ carrying a one-line reason.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bias_review.parse.document import Block, Document, ParseError, ParseTimeout, one_line
@@ -41,6 +42,10 @@ HTML_EXTENSIONS: dict[str, str] = {".html": "html", ".htm": "html"}
 _EXPECTED_FORMAT = {".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", **TEXT_EXTENSIONS, **HTML_EXTENSIONS}
 _HTML_STARTS = (b"<!doctype html", b"<html")
 
+# enough of a file to tell its format (magic numbers, an HTML page's opening, a text sample)
+_HEAD_BYTES = 64 * 1024
+_CHUNK_BYTES = 256 * 1024
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_REASON = (
     "password-protected or legacy Office file (.doc/.ppt); save as .docx/.pptx without a password"
@@ -66,11 +71,11 @@ def _ext(path: str) -> str:
     return Path(path).suffix.lower()
 
 
-def _zip_format(path: str, data: bytes) -> str:
+def _zip_format(path: str) -> str:
     """'docx' or 'pptx' for an OOXML archive; ParseError for anything else. Also runs
     the zip-bomb checks (directory only)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         kind = {".docx": "DOCX", ".pptx": "PPTX"}.get(_ext(path), "ZIP/Office file")
         raise ParseError(path, f"corrupt or unreadable {kind} ({one_line(exc)})") from None
@@ -115,12 +120,13 @@ def _looks_like_html(data: bytes) -> bool:
 
 
 def _sniff(path: str, data: bytes) -> str:
-    """The format of `data`: pdf, docx, pptx, html, text or markdown."""
+    """The format of the file at `path` whose first bytes are `data` (at least _HEAD_BYTES of
+    them, or the whole file): pdf, docx, pptx, html, text or markdown."""
     ext = _ext(path)
     if data.startswith(b"%PDF-") or (ext == ".pdf" and b"%PDF-" in data[:1024]):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return _zip_format(path, data)
+        return _zip_format(path)
     if data.startswith((b"PK\x05\x06", b"PK\x07\x08")):
         raise ParseError(path, "empty or split ZIP archive, not a .docx or .pptx file")
     if data.startswith(_OLE_MAGIC):
@@ -140,14 +146,11 @@ def _sniff(path: str, data: bytes) -> str:
     )
 
 
-def _read(path: str, max_bytes: int) -> bytes:
+@contextmanager
+def _reading(path: str) -> Iterator[None]:
+    """OS errors while reading `path` as one-line ParseErrors."""
     try:
-        if os.path.isdir(path):
-            raise ParseError(path, "is a directory, not a file")
-        size = os.stat(path).st_size
-        check_size(path, size, max_bytes)
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1 if max_bytes is not None else -1)
+        yield
     except ParseError:
         raise
     except FileNotFoundError:
@@ -158,19 +161,50 @@ def _read(path: str, max_bytes: int) -> bytes:
         raise ParseError(path, f"invalid path ({one_line(exc)})") from None
     except OSError as exc:
         raise ParseError(path, f"cannot read file ({exc.strerror or one_line(exc)})") from None
-    check_size(path, len(data), max_bytes)  # the file may have changed since stat()
+
+
+def _read(path: str, max_bytes: int, *, limit: int | None = None) -> bytes:
+    """The file's bytes, after the size checks; only its first `limit` bytes when given."""
+    with _reading(path):
+        if os.path.isdir(path):
+            raise ParseError(path, "is a directory, not a file")
+        size = os.stat(path).st_size
+        check_size(path, size, max_bytes)
+        with open(path, "rb") as fh:
+            # the size it had, plus one byte to see whether it has grown since (reading
+            # max_bytes at once would allocate that much for every file)
+            data = fh.read(limit if limit is not None else size + 1)
+            if limit is None and len(data) > size:
+                data += fh.read(max_bytes + 1 - len(data) if max_bytes is not None else -1)
+    if limit is None or len(data) < limit:
+        check_size(path, len(data), max_bytes)  # the file may have changed since stat()
     return data
+
+
+def _sha256_of_file(path: str, max_bytes: int) -> str:
+    """The file's SHA-256, read in chunks (a large PDF is never held whole in memory)."""
+    digest = hashlib.sha256()
+    size = 0
+    with _reading(path), open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+            if max_bytes is not None and size > max_bytes:
+                break
+    check_size(path, size, max_bytes)  # the file may have changed since stat()
+    return digest.hexdigest()
 
 
 def detect_format(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The format `parse()` would use for `path`: 'pdf', 'docx', 'pptx', 'html', 'text' or
     'markdown'. Raises ParseError when the file cannot be parsed at all."""
     p = os.fspath(path)
-    return _detect(p, _read(p, max_bytes))
+    return _detect(p, _read(p, max_bytes, limit=_HEAD_BYTES))
 
 
 def _detect(p: str, data: bytes) -> str:
-    """`detect_format` for bytes already read (also runs the ZIP safety checks)."""
+    """`detect_format` for the first bytes of the file, already read (also runs the ZIP safety
+    checks)."""
     try:
         return _sniff(p, data)
     except ParseError:
@@ -188,11 +222,10 @@ def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: b
     `deadline` (a time.monotonic() value): parsers that can stop between pages (PDF, and its
     OCR) raise ParseTimeout once it has passed."""
     p = os.fspath(path)
-    data = _read(p, max_bytes)
-    fmt = _detect(p, data)
-    sha = hashlib.sha256(data).hexdigest()
+    head = _read(p, max_bytes, limit=_HEAD_BYTES)
+    fmt = _detect(p, head)
     try:
-        doc = _dispatch(p, data, fmt, sha, ocr=ocr, deadline=deadline)
+        doc = _parse_as(p, head, fmt, max_bytes, ocr=ocr, deadline=deadline)
     except ParseError:
         raise
     except MemoryError:
@@ -213,11 +246,20 @@ def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: b
     return doc
 
 
-def _dispatch(path: str, data: bytes, fmt: str, sha: str, *, ocr: bool, deadline: float | None) -> Document:
+def _parse_as(path: str, head: bytes, fmt: str, max_bytes: int, *, ocr: bool, deadline: float | None) -> Document:
+    """The format's parser on the file whose first bytes are `head`. A PDF, and a plain-text file
+    over `text.STREAM_BYTES`, are read from the file as they are needed, never held whole."""
     if fmt == "pdf":
         from bias_review.parse.pdf import parse_pdf
 
-        return parse_pdf(path, data, sha, ocr=ocr, deadline=deadline)
+        return parse_pdf(path, path, _sha256_of_file(path, max_bytes), ocr=ocr, deadline=deadline)
+    if fmt == "text" and len(head) == _HEAD_BYTES:
+        from bias_review.parse import text
+
+        if os.path.getsize(path) > text.STREAM_BYTES:
+            return text.parse_text_file(path, head, max_bytes=max_bytes)
+    data = head if len(head) < _HEAD_BYTES else _read(path, max_bytes)
+    sha = hashlib.sha256(data).hexdigest()
     if fmt == "html":
         from bias_review.parse.html import parse_html
 

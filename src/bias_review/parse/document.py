@@ -123,10 +123,13 @@ class Document:
     path: str
     format: str  # pdf, docx, pptx, text, markdown, html
     sha256: str
+    # a list, or for a large plain-text file a `parse.text.BlockStream` (read from the file
+    # each time it is gone through)
     blocks: list[Block] = field(default_factory=list)
     pages: int = 0  # pages (PDF), slides (PPTX), estimated pages (DOCX/text) for throughput stats
     warnings: list[str] = field(default_factory=list)
+    chars: int | None = None  # the blocks' characters, when the parser has counted them
 
     @property
     def text_size(self) -> int:
-        return sum(len(b.text) for b in self.blocks)
+        return self.chars if self.chars is not None else sum(len(b.text) for b in self.blocks)

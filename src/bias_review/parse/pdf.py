@@ -663,9 +663,10 @@ def _running_lines(pages: list[list[_Seg]]):
 # --------------------------------------------------------------------------- entry point
 
 
-def _open(path: str, data: bytes):
+def _open(path: str, source: str | bytes):
+    """The PDF at `source`: a file's path (pdfium reads from it what it needs) or its bytes."""
     try:
-        return pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(source)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         msg = str(exc)
@@ -678,12 +679,12 @@ def _open(path: str, data: bytes):
         raise ParseError(path, f"corrupt or unreadable PDF ({detail})") from None
 
 
-def parse_pdf(path: str, data: bytes, sha256: str, *, ocr: bool = True,
+def parse_pdf(path: str, source: str | bytes, sha256: str, *, ocr: bool = True,
               deadline: float | None = None) -> Document:
-    """The blocks of a PDF. Pages with no text layer are read by OCR when `ocr` is on and
+    """The blocks of the PDF `path`, read from `source` (its path, or its bytes). Pages with no text layer are read by OCR when `ocr` is on and
     Tesseract is installed (see `parse.ocr`); `deadline` (time.monotonic()) is checked between
     pages and raises ParseTimeout once passed."""
-    pdf = _open(path, data)
+    pdf = _open(path, source)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -695,7 +696,7 @@ def parse_pdf(path: str, data: bytes, sha256: str, *, ocr: bool = True,
                 # pdfium keeps what it parsed of every page it has loaded (fonts, streams)
                 # until the document is closed: 4,800 pages held 370 MB; reopened, 40 MB
                 pdf.close()
-                pdf = _open(path, data)
+                pdf = _open(path, source)
             pages_segs.append(_page_segments(path, pdf, pno))
         blank = [pno for pno, segs in enumerate(pages_segs) if not segs]
         read = _ocr(path, pdf, blank, ocr, deadline)

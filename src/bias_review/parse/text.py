@@ -8,20 +8,50 @@ Markdown is parsed by markdown-it-py: see `bias_review.parse.markdown`.
 
 Encoding: UTF-8 (with or without BOM), UTF-16/32 with BOM, else Windows-1252 with a
 warning. NUL bytes without a UTF-16 BOM mean a binary file.
+
+A plain-text file larger than STREAM_BYTES is never held in memory: `parse_text_file` checks
+and counts it in one pass, and its blocks (a `BlockStream`) are read from the file again each
+time they are gone through, one at a time. The blocks are the same as when it is read whole.
 """
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import io
 import math
-from collections.abc import Iterable, Iterator
+import os
 import re
+from collections.abc import Iterable, Iterator
 
 from bias_review.findings import Location
 from bias_review.parse.document import Block, Document, ParseError
 
+#: Plain-text files larger than this are read as a stream of blocks (see the module's docstring).
+STREAM_BYTES = 16 * 1024 * 1024
+_CHUNK = 256 * 1024
+
 # --------------------------------------------------------------------------- decoding
 
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _bom(data: bytes) -> tuple[bytes, str] | None:
+    """The UTF-16/32 byte-order mark `data` starts with, and its codec."""
+    return next(((bom, codec) for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
+def _check_sample(path: str, data: bytes) -> None:
+    """Refuse as binary a file whose first 64 KB hold many control characters."""
+    sample = data[:65536]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise ParseError(path, "binary file, not text")
 
 
 def decode(path: str, data: bytes) -> tuple[str, list[str]]:
@@ -32,19 +62,11 @@ def decode(path: str, data: bytes) -> tuple[str, list[str]]:
         if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
             warnings.append("invalid UTF-8 sequences were replaced")
         return text, warnings
-    for bom, codec in (
-        (b"\xff\xfe\x00\x00", "utf-32-le"),
-        (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace"), warnings
+    if (found := _bom(data)) is not None:
+        return data[len(found[0]):].decode(found[1], errors="replace"), warnings
     if b"\x00" in data:
         raise ParseError(path, "binary file, not text")
-    sample = data[:65536]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
-        raise ParseError(path, "binary file, not text")
+    _check_sample(path, data)
     try:
         return data.decode("utf-8"), warnings
     except UnicodeDecodeError:
@@ -72,30 +94,122 @@ def _lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _plain_blocks(lines: Iterable[str]) -> list[Block]:
-    blocks: list[Block] = []
+def _plain_blocks(lines: Iterable[str]) -> Iterator[Block]:
+    """Paragraphs and list items of plain text, one at a time."""
     buf: list[str] = []
     start = 0
-
-    def flush() -> None:
-        if buf:
-            text = " ".join(buf).strip()
-            if text:
-                blocks.append(Block(text, Location(line=start)))
-            buf.clear()
-
     for n, line in enumerate(lines, start=1):
         stripped = line.strip()
+        if buf and (not stripped or _LIST_ITEM.match(line)):
+            text = " ".join(buf).strip()
+            if text:
+                yield Block(text, Location(line=start))
+            buf.clear()
         if not stripped:
-            flush()
             continue
-        if buf and _LIST_ITEM.match(line):
-            flush()
         if not buf:
             start = n
         buf.append(stripped)
-    flush()
-    return blocks
+    if buf:
+        text = " ".join(buf).strip()
+        if text:
+            yield Block(text, Location(line=start))
+
+
+# --------------------------------------------------------------------------- large files
+
+
+class BlockStream:
+    """The blocks of a large plain-text file, read from the file each time they are gone
+    through (a few hundred kilobytes at a time): `count` blocks holding `chars` characters.
+    A file that changed since it was checked is a ParseError."""
+
+    def __init__(self, path: str, codec: str, skip: int, stamp: tuple[int, int], count: int = 0,
+                 chars: int = 0) -> None:
+        self.path, self.codec, self.skip, self.stamp = path, codec, skip, stamp
+        self.count, self.chars = count, chars
+
+    def __iter__(self) -> Iterator[Block]:
+        with open(self.path, "rb") as raw:
+            if _stamp(raw) != self.stamp:
+                raise ParseError(self.path, "file changed while it was being read")
+            raw.seek(self.skip)
+            reader = io.TextIOWrapper(raw, encoding=self.codec, errors="replace", newline=None)
+            yield from _plain_blocks(_stream_lines(reader))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def _stamp(fh) -> tuple[int, int]:
+    st = os.fstat(fh.fileno())
+    return st.st_size, st.st_mtime_ns
+
+
+def _stream_lines(reader: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of a text stream without their line ends (universal newlines, as `parse_text`
+    reads them: CR LF and CR are line ends), the first without a leading BOM."""
+    first = True
+    for line in reader:
+        if line.endswith("\n"):
+            line = line[:-1]
+        if first:
+            first = False
+            line = line.removeprefix("\ufeff")
+        yield line
+
+
+def parse_text_file(path: str, head: bytes, *, max_bytes: int | None) -> Document:
+    """A plain-text file too large to hold (see STREAM_BYTES), checked, hashed and counted in
+    one pass: its blocks are a `BlockStream`. `head` is the file's first bytes. Encoding and
+    refusals are those of `decode`."""
+    warnings: list[str] = []
+    skip, codec = 0, "utf-8"
+    strict = None  # the UTF-8 check, for files without a UTF-16/32 BOM
+    if head.startswith(b"\xef\xbb\xbf"):
+        skip, strict = 3, codecs.getincrementaldecoder("utf-8")()
+    elif (found := _bom(head)) is not None:
+        skip, codec = len(found[0]), found[1]
+    else:
+        _check_sample(path, head)
+        strict = codecs.getincrementaldecoder("utf-8")()
+    digest, size, valid = hashlib.sha256(), 0, True
+    with open(path, "rb") as fh:
+        stamp = _stamp(fh)
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if max_bytes is not None and size > max_bytes:
+                break
+            if skip == 0 and b"\x00" in chunk:
+                raise ParseError(path, "binary file, not text")
+            if strict is not None and valid:
+                try:
+                    strict.decode(chunk[skip:] if size == len(chunk) else chunk)
+                except UnicodeDecodeError:
+                    valid = False
+        if strict is not None and valid:
+            try:
+                strict.decode(b"", final=True)
+            except UnicodeDecodeError:
+                valid = False
+    from bias_review.parse.limits import check_size
+
+    check_size(path, size, max_bytes)
+    if not valid and skip:
+        warnings.append("invalid UTF-8 sequences were replaced")
+    elif not valid:
+        warnings.append("not UTF-8; decoded as Windows-1252")
+        codec = "cp1252"
+    blocks = BlockStream(path, codec, skip, stamp)
+    for block in blocks:
+        blocks.count += 1
+        blocks.chars += len(block.text)
+    return Document(path=path, format="text", sha256=digest.hexdigest(), blocks=blocks,
+                    pages=max(1, math.ceil(blocks.chars / 3000)), warnings=warnings, chars=blocks.chars)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -112,7 +226,7 @@ def parse_text(path: str, data: bytes, sha256: str, *, markdown: bool = False) -
         blocks, found = markdown_blocks(text)
         warnings.extend(found)
     else:
-        blocks = _plain_blocks(_lines(text))
+        blocks = list(_plain_blocks(_lines(text)))
     chars = sum(len(b.text) for b in blocks)
     return Document(
         path=path,

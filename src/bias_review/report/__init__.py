@@ -6,7 +6,7 @@ importing this package must not import the engine (and with it spaCy).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from bias_review.findings import Severity
 
@@ -35,3 +35,17 @@ def render(result: ScanResult, fmt: str, *, min_severity: Severity = Severity.LO
         from bias_review.report.text_report import render_text
         return render_text(result, min_severity=min_severity, with_trace=with_trace, color=color)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def write(result: ScanResult, fmt: str, out: TextIO, *, min_severity: Severity = Severity.LOW,
+          with_trace: bool = False, color: bool = False) -> None:
+    """`render`'s report written to `out`; JSON and CSV as they are made, so a report of a very
+    large document is never held whole."""
+    if fmt == "json":
+        from bias_review.report.json_report import write_json
+        write_json(result, out, min_severity=min_severity, with_trace=with_trace)
+    elif fmt == "csv":
+        from bias_review.report.csv_report import write_csv
+        write_csv(result, out, min_severity=min_severity)
+    else:
+        out.write(render(result, fmt, min_severity=min_severity, with_trace=with_trace, color=color))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TextIO
 
 from bias_review.results import ScanResult
 from bias_review.findings import Severity
@@ -19,7 +20,13 @@ def safe_cell(value: str) -> str:
 
 def render_csv(result: ScanResult, *, min_severity: Severity = Severity.LOW) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    write_csv(result, buf, min_severity=min_severity)
+    return buf.getvalue()
+
+
+def write_csv(result: ScanResult, out: TextIO, *, min_severity: Severity = Severity.LOW) -> None:
+    """The CSV report written to `out` row by row."""
+    w = csv.writer(out)
     w.writerow(COLUMNS)
     for doc in result.documents:
         if doc.error:
@@ -35,4 +42,3 @@ def render_csv(result: ScanResult, *, min_severity: Severity = Severity.LOW) -> 
                 f.location.describe(), f.text, f.passage, "; ".join(f.detectors),
                 f.explanation, f.suggestion or "", " | ".join(f.references), "", "",
             ]])
-    return buf.getvalue()

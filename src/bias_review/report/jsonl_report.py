@@ -9,6 +9,7 @@ import os
 from typing import Any, TextIO
 
 from bias_review.findings import Severity
+from bias_review.report.json_report import json_chunks
 from bias_review.results import DocumentResult, ScanResult
 
 
@@ -25,15 +26,21 @@ class JsonlWriter:
         self.out, self.min_severity, self.with_trace = out, min_severity, with_trace
 
     def _write(self, obj: dict[str, Any]) -> None:
-        line = _line(obj)
+        """One line; its findings (an iterator, see `DocumentResult.as_dict(lazy=True)`) are
+        turned into text one at a time, so a line is held once, as the bytes written."""
         try:
             fd = self.out.fileno()
         except (AttributeError, OSError, ValueError):  # not a file (a StringIO, a captured stream)
-            self.out.write(line)
+            self.out.write("".join(json_chunks(obj, indent=False)) + "\n")
             self.out.flush()
             return
         self.out.flush()  # nothing of the stream's own may come after this line
-        data = memoryview(line.encode(self.out.encoding or "utf-8", self.out.errors or "strict"))
+        encoding, errors = self.out.encoding or "utf-8", self.out.errors or "strict"
+        line = bytearray()
+        for chunk in json_chunks(obj, indent=False):
+            line += chunk.encode(encoding, errors)
+        line += b"\n"
+        data = memoryview(line)
         while data:
             data = data[os.write(fd, data):]
 
@@ -41,7 +48,7 @@ class JsonlWriter:
         self._write({"tool": tool})
 
     def document(self, doc: DocumentResult) -> None:
-        self._write({"document": doc.as_dict(min_severity=self.min_severity, with_trace=self.with_trace)})
+        self._write({"document": doc.as_dict(min_severity=self.min_severity, with_trace=self.with_trace, lazy=True)})
 
     def finish(self, result: ScanResult) -> None:
         self.summary(result.summary(self.min_severity))

@@ -45,9 +45,9 @@ class ReportStream:
         if self._writer is not None:
             self._writer.summary(self.tally.summary())
             return
-        from bias_review.report import render
+        from bias_review.report import write
 
         docs = sorted(self._kept, key=order) if order else self._kept
         result = ScanResult(docs, self.tool["lexicon_version"], self.tool["model_version"])
-        self.out.write(render(result, self.fmt, min_severity=self.min_severity, with_trace=self.with_trace,
-                              color=self.color))
+        write(result, self.fmt, self.out, min_severity=self.min_severity, with_trace=self.with_trace,
+              color=self.color)

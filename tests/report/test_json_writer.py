@@ -1,0 +1,104 @@
+"""The JSON report written as it is made (`write_json`) is `render_json`'s text character for
+character, and never holds a large report whole."""
+
+from __future__ import annotations
+
+import io
+import json
+import tracemalloc
+
+import pytest
+
+from bias_review.findings import Category, Explanation, Finding, Location, Severity
+from bias_review.report.json_report import render_json, write_json
+from bias_review.results import DocumentResult, ScanResult
+
+
+def _finding(i: int, severity: Severity = Severity.HIGH) -> Finding:
+    return Finding(id=f"id{i}", category=Category.RACE_CORRECTION, severity=severity, text="eGFR",
+                   passage=f"Multiply the eGFR by 1.159 if the patient is Black.\n\"quoted\" {i} é",
+                   start=13, end=17, location=Location(page=i, part="body", section="A > B"),
+                   detectors=["lexicon:x", "classifier"], score=0.9, explanation="why", suggestion="instead",
+                   references=["ref one", "ref two"], spans=[(13, 17), (40, 45)],
+                   trace=[Explanation("lexicon:x", "matched", 0.8), Explanation("context", "nothing")])
+
+
+CASES = {
+    "no documents": [],
+    "a failed file": [DocumentResult(path="bad.pdf", error="password-protected PDF")],
+    "no findings": [DocumentResult(path="a.txt", format="text", sha256="0" * 64, warnings=["no text found"])],
+    "findings": [DocumentResult(path="a.txt", format="text", sha256="1" * 64,
+                                findings=[_finding(i) for i in range(3)] + [_finding(9, Severity.INFO)]),
+                 DocumentResult(path="b.md", format="markdown", sha256="2" * 64, findings=[_finding(4)])],
+    "only info": [DocumentResult(path="c.txt", format="text", sha256="3" * 64, findings=[_finding(1, Severity.INFO)])],
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("floor", [Severity.LOW, Severity.INFO])
+@pytest.mark.parametrize("trace", [False, True])
+def test_written_report_is_the_rendered_one(case, floor, trace):
+    result = ScanResult(CASES[case], "lex-1", None)
+    out = io.StringIO()
+    write_json(result, out, min_severity=floor, with_trace=trace)
+    assert out.getvalue() == render_json(result, min_severity=floor, with_trace=trace)
+    json.loads(out.getvalue())
+
+
+def test_a_large_report_is_written_without_being_held():
+    findings = [_finding(i) for i in range(4000)]
+    result = ScanResult([DocumentResult(path="big.txt", format="text", sha256="0" * 64, findings=findings)], "lex", None)
+    size = len(render_json(result))
+
+    class Counting(io.TextIOBase):
+        written = 0
+
+        def write(self, text: str) -> int:
+            self.written += len(text)
+            return len(text)
+
+    out = Counting()
+    tracemalloc.start()
+    try:
+        write_json(result, out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.written == size
+    assert peak < size / 20, f"{peak:,} bytes held to write a {size:,}-character report"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if CASES[c]])
+def test_a_json_lines_document_line_is_the_document_object(case, tmp_path):
+    from bias_review.report.jsonl_report import JsonlWriter
+
+    path = tmp_path / "out.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        writer = JsonlWriter(fh, min_severity=Severity.INFO, with_trace=True)
+        for doc in CASES[case]:
+            writer.document(doc)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines == [json.dumps({"document": d.as_dict(min_severity=Severity.INFO, with_trace=True)}, ensure_ascii=False)
+                     for d in CASES[case]]
+
+
+def test_csv_is_written_row_by_row():
+    import csv
+
+    from bias_review.report.csv_report import COLUMNS, write_csv
+
+    result = ScanResult([d for docs in CASES.values() for d in docs], "lex", None)
+    writes = []
+
+    class Recording(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return super().write(text)
+
+    out = Recording()
+    write_csv(result, out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == COLUMNS
+    assert [r[0] for r in rows[1:]] == ["bad.pdf", "a.txt", "a.txt", "a.txt", "a.txt", "b.md"]  # info left out
+    assert rows[1][12] == "password-protected PDF" and rows[2][13] == "no text found"
+    assert len(writes) == len(rows)  # one write per row, none held back
