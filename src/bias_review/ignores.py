@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bias_review.findings import Category
 from bias_review.lexicon.schema import Lexicon
-from bias_review.parse.document import Block
+from bias_review.parse.document import MARKER, Block
 
 _MARK = re.compile(r"bias-review\s*:\s*ignore(-file)?\b([^\n]*)", re.IGNORECASE)
 # where the id list ends and a free-text reason begins
@@ -72,11 +72,14 @@ class Ignores:
 
 
 def ignores_of_blocks(blocks: Iterable[Block], lexicon: Lexicon, warnings: list[str] | None = None) -> Ignores:
-    """The ignore markers of a document's blocks (read in one pass)."""
+    """The ignore markers of a document's blocks (read in one pass; none for a large file's
+    `BlockStream` that was seen to hold no marker when it was counted)."""
     known = None
     out: dict[int, Ignore] = {}
+    if getattr(blocks, "marked", True) is False:
+        return Ignores()
     for bi, block in enumerate(blocks):
-        if "bias-review" not in block.text.lower():
+        if MARKER not in block.text.lower():
             continue
         known = known if known is not None else known_ids(lexicon)
         ignore = find_ignore(block.text, known)

@@ -226,3 +226,20 @@ def test_a_large_text_file_scans_as_when_read_whole(tmp_path, monkeypatch, rules
     assert any("Caucasian" in p for p in flagged) and not any("1.159" in p for p in flagged)
     path.write_text("bias-review: ignore-file\n\n" + paragraph * 1_000, encoding="utf-8")
     assert not [f for f in rules_engine.scan_file(path).findings if f.is_flag]
+
+
+def test_a_large_file_without_ignore_markers_is_read_once_to_scan(tmp_path, monkeypatch, rules_engine):
+    """Counted at parse time (which notes whether any block holds a marker), then read once by
+    the engine: no pass for ignore markers when there is none."""
+    from bias_review.parse import text
+
+    monkeypatch.setattr(text, "STREAM_BYTES", 70_000)
+    passes = []
+    real = text.BlockStream.blocks
+    monkeypatch.setattr(text.BlockStream, "blocks", lambda self, warnings=None: passes.append(1) or real(self, warnings))
+    path = tmp_path / "lecture.txt"
+    path.write_text("The Caucasian patient was started on metoprolol.\n\n" * 2_000, encoding="utf-8")
+    assert len(rules_engine.scan_file(path).findings) == 2_000 and len(passes) == 2
+    path.write_text("The Caucasian patient was started on metoprolol.\n\n" * 2_000 + "bias-review: ignore\n", encoding="utf-8")
+    passes.clear()
+    assert len(rules_engine.scan_file(path).findings) == 2_000 and len(passes) == 3

@@ -14,6 +14,9 @@ from bias_review.findings import Location
 
 T = TypeVar("T")
 
+#: What every inline ignore marker starts with (see `bias_review.ignores`), in lower case.
+MARKER = "bias-review"
+
 
 class ParseError(Exception):
     """A file could not be read. `reason` is one line a user can act on."""

@@ -20,6 +20,7 @@ are dropped); a task item's `[ ]`/`[x]` is dropped. YAML front matter is not sca
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -169,6 +170,7 @@ class _Walk:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.line_offset = 0  # lines of the document before the part being walked
         self.html = _HTMLText()
         self.headings = Headings()
         self.section: str | None = None
@@ -208,13 +210,14 @@ class _Walk:
                 self.col += 1
             elif kind in ("fence", "code_block"):
                 code = "\n".join(line.rstrip() for line in tok.content.split("\n")).strip()
-                self.add(code, tok.map[0] + (2 if kind == "fence" else 1))  # a fence's first code line
+                # a fence's first code line
+                self.add(code, self.line_offset + tok.map[0] + (2 if kind == "fence" else 1))
             elif kind == "html_block":
-                self.add(_clean([self.html.text_of(tok.content)]), tok.map[0] + 1)
+                self.add(_clean([self.html.text_of(tok.content)]), self.line_offset + tok.map[0] + 1)
             elif kind == "inline":
                 parts: list[str] = []
                 _inline_text(tok.children, self.html, parts)
-                self.inline(tokens[i - 1], tokens[i - 2] if i > 1 else None, parts, tok.map[0] + 1)
+                self.inline(tokens[i - 1], tokens[i - 2] if i > 1 else None, parts, self.line_offset + tok.map[0] + 1)
 
     def inline(self, opener: Token, before: Token | None, parts: list[str], line: int) -> None:
         if opener.type == "heading_open":
@@ -248,8 +251,127 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[str]]:
     """The blocks of a Markdown text (line ends already normalised) and any warnings."""
     walk = _Walk()
     walk.run(_parser().parse(_drop_front_matter(text)))
-    warnings = []
+    return walk.blocks, _nesting_warnings(walk)
+
+
+def _nesting_warnings(walk: _Walk) -> list[str]:
     if walk.deepest >= MAX_NESTING - 1:
-        warnings.append(f"Markdown nested too deeply (over {MAX_NESTING} levels of lists and quotes); "
-                        "text nested deeper was not read")
-    return walk.blocks, warnings
+        return [f"Markdown nested too deeply (over {MAX_NESTING} levels of lists and quotes); "
+                "text nested deeper was not read"]
+    return []
+
+
+# --------------------------------------------------------------------------- large files
+
+#: A large file is parsed in parts of at least this many lines, cut before a top-level heading.
+PART_LINES = 5_000
+# a link reference definition ("[id]: https://…") counts for the whole document: a document
+# holding one is parsed in one part
+_REFERENCE_DEFINITION = re.compile(r"\[[^\]]+\]:")
+_ATX_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)")
+# HTML blocks that run past blank lines (CommonMark kinds 1-5), and what ends each
+_HTML_RUNS = (
+    (re.compile(r"( {0,3})<(?:script|pre|style|textarea)(?:\s|>|$)", re.IGNORECASE),
+     re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE)),
+    (re.compile(r"( {0,3})<!--"), re.compile(r"-->")),
+    (re.compile(r"( {0,3})<\?"), re.compile(r"\?>")),
+    (re.compile(r"( {0,3})<![A-Za-z]"), re.compile(r">")),
+    (re.compile(r"( {0,3})<!\[CDATA\["), re.compile(r"\]\]>")),
+)
+
+
+class _PartCuts:
+    """Where a Markdown document can be cut into parts that parse as they would in the whole:
+    before an ATX heading at the line start that follows a blank line, outside fenced code and
+    outside HTML blocks that run past blank lines. A blank line ends paragraphs, tables and
+    the other HTML blocks, and a heading at the line start ends any list or quote. A fence or
+    HTML block opened after 1-3 spaces may sit in a list item (where a later line can end it
+    unseen here): after one, the document is not cut again."""
+
+    def __init__(self) -> None:
+        self.blank = True
+        self.fence: tuple[str, int] | None = None  # the open fence's character and length
+        self.html_end: re.Pattern[str] | None = None
+        self.front_matter: bool | None = None  # None before the first line
+        self.tagged = False  # since the last blank line, a line opened with a tag
+        self.stopped = False
+
+    def before(self, line: str) -> bool:
+        """Whether the document can be cut before `line` (then read it)."""
+        cut = (not self.stopped and self.blank and self.fence is None and self.html_end is None
+               and not self.front_matter and _ATX_HEADING.match(line) is not None)
+        self._read(line)
+        return cut
+
+    def _read(self, line: str) -> None:
+        if self.front_matter is None:  # YAML front matter: its "# comments" are not headings
+            self.front_matter = line.strip() == "---"
+        elif self.front_matter:  # it reads as blank lines
+            self.front_matter = line.strip() not in ("---", "...")
+            self.blank = True
+            return
+        if self.front_matter:
+            self.blank = True
+            return
+        stripped = line.strip()
+        if self.fence is not None:
+            char, length = self.fence
+            columns = line.expandtabs(4)
+            if (len(columns) - len(columns.lstrip()) <= 3 and stripped.startswith(char * length)
+                    and stripped.strip(char) == ""):
+                self.fence = None
+        elif self.html_end is not None:
+            if self.html_end.search(line):
+                self.html_end = None
+        elif (m := _FENCE.match(line)) is not None and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+            self.fence = (m.group(2)[0], len(m.group(2)))
+            # in a list item, or in what may be an HTML block (where it is no fence): unsure
+            self.stopped |= bool(m.group(1)) or self.tagged
+        else:
+            for opener, end in _HTML_RUNS:
+                if (m := opener.match(line)) is not None:
+                    if not end.search(line, m.end()):
+                        self.html_end = end
+                    self.stopped |= bool(m.group(1))
+                    break
+            else:  # a line opening with a tag may start an HTML block that ends at a blank line
+                self.tagged = self.tagged or (bool(stripped) and stripped[0] == "<"
+                                              and len(line) - len(line.lstrip(" ")) <= 3)
+        self.blank = not stripped
+        if self.blank:
+            self.tagged = False
+
+
+def has_reference_definitions(lines: Iterable[str]) -> bool:
+    """Whether a Markdown text may define a link reference ("[id]: https://…"), in a list or
+    quote too (see `markdown_stream`); text such as "[1]: see" also counts."""
+    return any("]:" in line and _REFERENCE_DEFINITION.search(line) for line in lines)
+
+
+def markdown_stream(lines: Iterable[str], *, whole: bool = False,
+                    warnings: list[str] | None = None) -> Iterator[Block]:
+    """The blocks of a Markdown text given line by line (without line ends), parsed in parts
+    of about PART_LINES lines cut where a cut changes nothing (see `_PartCuts`); `whole`: in
+    one part (a document that may define link references, which count for the whole of it).
+    The blocks are those of `markdown_blocks`; nesting warnings go to `warnings`."""
+    walk = _Walk()
+    cuts = _PartCuts()
+    part: list[str] = []
+    for line in lines:
+        if cuts.before(line) and not whole and len(part) >= PART_LINES:
+            yield from _walk_part(walk, part)
+            part = []
+        part.append(line)
+    yield from _walk_part(walk, part)
+    if warnings is not None:
+        warnings.extend(_nesting_warnings(walk))
+
+
+def _walk_part(walk: _Walk, part: list[str]) -> list[Block]:
+    """The blocks of one part of a document, `walk` carrying the headings above it."""
+    text = "\n".join(part)
+    walk.run(_parser().parse(_drop_front_matter(text) if walk.line_offset == 0 else text))
+    blocks, walk.blocks = walk.blocks, []  # at a cut no list is open: no lead-in is read across
+    walk.line_offset += len(part)
+    return blocks
