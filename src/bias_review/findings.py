@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
@@ -106,13 +107,18 @@ def _cut_left(path: str, limit: int) -> str:
     return "…" + (tail[cut:] if cut >= 0 else tail)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Explanation:
-    """One reason a stage gives for a candidate: who said it and what it did to the score."""
+    """One reason a stage gives for a candidate: who said it and what it did to the score.
+    Its texts are interned: thousands of findings of a large file share a few dozen reasons."""
 
     source: str  # e.g. "lexicon:egfr-race-coefficient", "context:critique", "classifier"
     reason: str
     score_change: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", sys.intern(self.source))
+        object.__setattr__(self, "reason", sys.intern(self.reason))
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "reason": self.reason, "score_change": round(self.score_change, 3)}

@@ -283,3 +283,17 @@ def build_smartart_pptx(path: Path) -> Path:
     slide.shapes._spTree.append(etree.fromstring(frame))
     prs.save(str(path))
     return path
+
+
+def parsed_with_peak(path: Path):
+    """`parse(path)` and the most memory Python allocated meanwhile (bytes, tracemalloc)."""
+    import tracemalloc
+
+    from bias_review.parse import parse
+
+    tracemalloc.start()
+    try:
+        doc = parse(path)
+        return doc, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

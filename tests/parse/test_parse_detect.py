@@ -43,17 +43,12 @@ def test_file_over_size_cap(tmp_path):
 def test_reading_a_file_allocates_about_its_size_not_the_cap(tmp_path):
     """A file is read as the size it has (plus one byte, to see whether it grew since): reading
     up to the 200 MB cap at once allocated 200 MB for every file."""
-    import tracemalloc
+    from parse_builders import parsed_with_peak
 
     f = tmp_path / "notes.txt"
     f.write_text("Renin is released by the juxtaglomerular cells when perfusion falls.\n\n" * 2000)
     size = f.stat().st_size
-    tracemalloc.start()
-    try:
-        doc = parse(f)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    doc, peak = parsed_with_peak(f)
     assert len(doc.blocks) == 2000
     assert peak < 20 * size, f"{peak:,} bytes allocated to parse {size:,} bytes of text"
 

@@ -87,9 +87,8 @@ def test_a_pdf_is_read_from_its_file_never_held_whole(tmp_path):
     """pdfium reads the pages it needs from the file, and the hash is taken in chunks: a PDF is
     never held in memory whole (a 185 MB file took 544 MB to parse, now 367 MB)."""
     import os
-    import tracemalloc
 
-    from parse_builders import _pdf
+    from parse_builders import _pdf, parsed_with_peak
     from PIL import Image
 
     pdf = _pdf()
@@ -101,12 +100,7 @@ def test_a_pdf_is_read_from_its_file_never_held_whole(tmp_path):
     pdf.output(str(path))
     size = path.stat().st_size
     assert size > 4_000_000
-    tracemalloc.start()
-    try:
-        doc = parse(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    doc, peak = parsed_with_peak(path)
     assert [b.text for b in doc.blocks] == ["Renin is released by the juxtaglomerular cells when perfusion falls."]
     assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert peak < size / 4, f"{peak:,} bytes allocated while parsing a {size:,}-byte PDF"

@@ -153,12 +153,17 @@ class LexiconDetector(Detector):
         gate_clauses: list[Clauses] = []
         self._requires = {}
         self._unless = {}
+        self._matched: dict[str, Explanation] = {}
         lemma_phrases: dict[str, list[str]] = {}
         lower_phrases: dict[str, list[str]] = {}
         for entry in lexicon.entries.values():
             if not entry.patterns:
                 continue
             self.entries[entry.id] = entry
+            # the first line of every candidate's trace: one shared object per entry
+            self._matched[entry.id] = Explanation(
+                f"lexicon:{entry.id}", f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})",
+                BASE_SCORE)
             groups = [g for g in (entry.requires, entry.requires_also) if g]
             if groups:
                 self._requires[entry.id] = [compile_terms(expand_terms(g, lexicon.term_sets)) for g in groups]
@@ -249,7 +254,7 @@ class LexiconDetector(Detector):
         if start == end:
             return None
         detector = f"lexicon:{entry.id}"
-        trace = [Explanation(detector, f"matched lexicon entry {entry.id!r} ({entry.source.rsplit('/', 1)[-1]})", BASE_SCORE)]
+        trace = [self._matched[entry.id]]
         for n, required in enumerate(self._requires.get(entry.id, ())):
             hit = _search_once(found, (entry.id, n, sent.start), required, passage)
             if hit is None:
