@@ -152,7 +152,7 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
                             detectors=_detector_names(no_classifier), model_path=model, ocr=not no_ocr)
         except (LexiconError, ModelError) as exc:
             _die(str(exc))
-        stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color)
+        stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color, in_order=True)
         stream.start(engine.result_of([]).tool())
         errors = []
         with scan_progress(len(files)) as progress:

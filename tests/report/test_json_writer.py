@@ -102,3 +102,39 @@ def test_csv_is_written_row_by_row():
     assert [r[0] for r in rows[1:]] == ["bad.pdf", "a.txt", "a.txt", "a.txt", "a.txt", "b.md"]  # info left out
     assert rows[1][12] == "password-protected PDF" and rows[2][13] == "no text found"
     assert len(writes) == len(rows)  # one write per row, none held back
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "jsonl"])
+@pytest.mark.parametrize("case", CASES)
+def test_a_report_in_order_is_written_as_documents_come(fmt, case):
+    """In one process documents come in the report's order: JSON, CSV and JSON Lines are
+    written as they come, keeping no document, and read as the report of the whole scan."""
+    from bias_review.report import render
+    from bias_review.report.stream import ReportStream
+
+    result = ScanResult(CASES[case], "lex-1", "model-1")
+    out = io.StringIO()
+    stream = ReportStream(fmt, out, with_trace=True, in_order=True)
+    stream.start(result.tool())
+    written = []
+    for doc in result.documents:
+        stream.add(doc)
+        written.append(len(out.getvalue()))
+        assert not stream._kept
+    stream.finish()
+    assert out.getvalue() == render(result, fmt, with_trace=True)
+    assert written == sorted(written) and (not written or written[0] > 0 and len(set(written)) == len(written))
+
+
+def test_a_report_out_of_order_is_sorted_at_the_end():
+    from bias_review.report.stream import ReportStream
+
+    docs = CASES["findings"]
+    out = io.StringIO()
+    stream = ReportStream("json", out)
+    stream.start(ScanResult([], "lex-1", None).tool())
+    for doc in reversed(docs):
+        stream.add(doc)
+    assert out.getvalue() == "" and len(stream._kept) == 2
+    stream.finish(order=lambda d: [x.path for x in docs].index(d.path))
+    assert out.getvalue() == render_json(ScanResult(docs, "lex-1", None))

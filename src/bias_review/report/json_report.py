@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from bias_review.results import ScanResult
+from bias_review.results import DocumentResult, ScanResult
 from bias_review.findings import Severity
 
 
@@ -20,9 +20,35 @@ def write_json(result: ScanResult, out: TextIO, *, min_severity: Severity = Seve
     """`render_json`'s text, character for character, written to `out` as it is made: one
     finding at a time, so a report of a very large document is never held whole (neither as
     one string nor as one tree of objects)."""
-    for chunk in json_chunks(result.as_dict(min_severity=min_severity, with_trace=with_trace, lazy=True), indent=True):
-        out.write(chunk)
-    out.write("\n")
+    writer = JsonWriter(out, min_severity=min_severity, with_trace=with_trace)
+    writer.start(result.tool())
+    for doc in result.documents:
+        writer.document(doc)
+    writer.summary(result.summary(min_severity))
+
+
+class JsonWriter:
+    """The JSON report written as a scan goes: the `tool` object (`start`), each document as it
+    is done (`document`, in the report's order), then the `summary`. The text is `render_json`'s."""
+
+    def __init__(self, out: TextIO, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> None:
+        self.out, self.min_severity, self.with_trace = out, min_severity, with_trace
+        self._documents = 0
+
+    def start(self, tool: dict[str, Any]) -> None:
+        self.out.write('{\n  "tool": ' + "".join(json_chunks(tool, indent=True, level=1)) + ',\n  "documents": ')
+
+    def document(self, doc: DocumentResult) -> None:
+        self.out.write("[\n    " if not self._documents else ",\n    ")
+        for chunk in json_chunks(doc.as_dict(min_severity=self.min_severity, with_trace=self.with_trace, lazy=True),
+                                 indent=True, level=2):
+            self.out.write(chunk)
+        self._documents += 1
+
+    def summary(self, summary: dict[str, Any]) -> None:
+        """The closing `summary` (counted as the scan went: `Tally.summary()`)."""
+        self.out.write(("\n  ]" if self._documents else "[]") + ',\n  "summary": '
+                       + "".join(json_chunks(summary, indent=True, level=1)) + "\n}\n")
 
 
 def json_chunks(value: Any, *, indent: bool, level: int = 0) -> Iterator[str]:

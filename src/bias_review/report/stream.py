@@ -1,4 +1,5 @@
-"""A report written as documents finish: JSON Lines at once (nothing kept), every other format
+"""A report written as documents finish: JSON Lines at once (nothing kept), JSON and CSV at once
+when the documents come in the report's order (a scan in one process), every other format
 once at the end, from the documents kept until then."""
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ class ReportStream:
     report (`finish`). `tally` counts every document, whatever the format."""
 
     def __init__(self, fmt: str, out: TextIO, *, min_severity: Severity = Severity.LOW,
-                 with_trace: bool = False, color: bool = False) -> None:
-        self.fmt, self.out = fmt, out
+                 with_trace: bool = False, color: bool = False, in_order: bool = False) -> None:
+        """`in_order`: documents are added in the order of the report (not as worker processes
+        finish them), so JSON and CSV are written as they come, keeping none."""
+        self.fmt, self.out, self.in_order = fmt, out, in_order
         self.min_severity, self.with_trace, self.color = min_severity, with_trace, color
         self.tool: dict[str, Any] = {}
         self.tally = Tally(min_severity)
@@ -30,6 +33,15 @@ class ReportStream:
             from bias_review.report.jsonl_report import JsonlWriter
 
             self._writer = JsonlWriter(self.out, min_severity=self.min_severity, with_trace=self.with_trace)
+        elif self.fmt == "json" and self.in_order:
+            from bias_review.report.json_report import JsonWriter
+
+            self._writer = JsonWriter(self.out, min_severity=self.min_severity, with_trace=self.with_trace)
+        elif self.fmt == "csv" and self.in_order:
+            from bias_review.report.csv_report import CsvWriter
+
+            self._writer = CsvWriter(self.out, min_severity=self.min_severity)
+        if self._writer is not None:
             self._writer.start(tool)
 
     def add(self, doc: DocumentResult) -> None:
