@@ -85,6 +85,49 @@ def test_html_blocks(html, expected):
     assert blocks(html) == expected
 
 
+@pytest.mark.parametrize("html", [h for h, _ in CASES.values()], ids=list(CASES))
+def test_a_page_read_in_pieces_gives_the_same_blocks(html):
+    """A large page is read piece by piece (`html_stream`): cut anywhere, inside a tag, an
+    entity, a comment or a script, it gives the blocks of the whole page."""
+    from bias_review.parse.html import html_stream
+
+    whole = html_blocks(html)
+    for size in (1, 2, 3, 5, 8, 13, 64):
+        assert list(html_stream(html[i:i + size] for i in range(0, len(html), size))) == whole, size
+
+
+def test_a_page_whose_comment_never_closes_is_read_at_once(monkeypatch):
+    """A comment that runs on would have each later piece search it again: past
+    HELD_BACK_CHARS the rest of the page goes to the parser at once."""
+    from bias_review.parse import html as html_parser
+
+    monkeypatch.setattr(html_parser, "HELD_BACK_CHARS", 100)
+    page = "<p>before</p><!-- " + "<p>hidden</p>" * 200 + "<p>after</p>"
+    fed = []
+    real_feed = html_parser._PageReader.feed
+    monkeypatch.setattr(html_parser._PageReader, "feed", lambda self, data: fed.append(len(data)) or real_feed(self, data))
+    got = list(html_parser.html_stream(page[i:i + 10] for i in range(0, len(page), 10)))
+    assert fed == [10] * 12 + [len(page) - 120]  # 12 pieces, then the rest in one
+    assert got == html_blocks(page) and got[0].text == "before"
+
+
+def test_a_large_page_streams_from_its_file(tmp_path, monkeypatch):
+    from bias_review.parse import text
+
+    body = "".join(f"<h2>Part {n}</h2>\n<p>The Caucasian patient {n} was started on metoprolol &amp; rest.</p>\n"
+                   "<ul><li>one</li><li>two</li></ul>\r\n" for n in range(2_000))
+    path = write(tmp_path / "page.html", ("<!doctype html><html><head><title>Week 2</title></head><body>"
+                                          + body + "</body></html>").encode("utf-8"))
+    whole = parse(path)
+    monkeypatch.setattr(text, "STREAM_BYTES", 70_000)
+    streamed = parse(path)
+    assert isinstance(streamed.blocks, text.BlockStream) and streamed.format == "html"
+    assert list(streamed.blocks) == whole.blocks and len(whole.blocks) == 8_000
+    assert (streamed.sha256, streamed.pages, streamed.text_size, streamed.warnings) == (
+        whole.sha256, whole.pages, whole.text_size, whole.warnings)
+    assert whole.blocks[-1].location.section == "Week 2 > Part 1999"
+
+
 def test_hidden():
     assert hidden([("hidden", None)]) and hidden([("hidden", "until-found")])
     assert hidden([("style", "color: red; display:none")])

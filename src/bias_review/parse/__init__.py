@@ -247,18 +247,18 @@ def parse(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: b
 
 
 def _parse_as(path: str, head: bytes, fmt: str, max_bytes: int, *, ocr: bool, deadline: float | None) -> Document:
-    """The format's parser on the file whose first bytes are `head`. A PDF, and a plain-text or
-    Markdown file over `text.STREAM_BYTES`, are read from the file as they are needed, never
-    held whole."""
+    """The format's parser on the file whose first bytes are `head`. A PDF, and a plain-text,
+    Markdown or HTML file over `text.STREAM_BYTES`, are read from the file as they are needed,
+    never held whole."""
     if fmt == "pdf":
         from bias_review.parse.pdf import parse_pdf
 
         return parse_pdf(path, path, _sha256_of_file(path, max_bytes), ocr=ocr, deadline=deadline)
-    if fmt in ("text", "markdown") and len(head) == _HEAD_BYTES:
+    if fmt in ("text", "markdown", "html") and len(head) == _HEAD_BYTES:
         from bias_review.parse import text
 
         if os.path.getsize(path) > text.STREAM_BYTES:
-            return text.parse_text_file(path, head, max_bytes=max_bytes, markdown=fmt == "markdown")
+            return text.parse_text_file(path, head, max_bytes=max_bytes, format=fmt)
     data = head if len(head) < _HEAD_BYTES else _read(path, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     if fmt == "html":

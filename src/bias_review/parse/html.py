@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -271,6 +272,27 @@ def html_blocks(text: str) -> list[Block]:
     reader.feed(text)
     reader.close()
     return reader.blocks
+
+
+#: While reading a page piece by piece: once the parser holds back this much unfinished text (a
+#: comment or tag that runs on), the rest of the page goes to it at once, as a whole page would
+#: (each piece fed after it would search that text again).
+HELD_BACK_CHARS = 1_000_000
+
+
+def html_stream(pieces: Iterable[str]) -> Iterator[Block]:
+    """The blocks of an HTML page given in pieces of text (line ends already normalised), one
+    at a time as the pieces are read: those of `html_blocks` on the pieces joined."""
+    reader = _PageReader()
+    pieces = iter(pieces)
+    for piece in pieces:
+        reader.feed(piece)
+        if len(reader.rawdata) > HELD_BACK_CHARS:
+            reader.feed("".join(pieces))
+        yield from reader.blocks[:-1]
+        del reader.blocks[:-1]  # the last block stays: a list after it reads its lead-in
+    reader.close()
+    yield from reader.blocks
 
 
 def parse_html(path: str, data: bytes, sha256: str) -> Document:

@@ -9,11 +9,11 @@ Markdown is parsed by markdown-it-py: see `bias_review.parse.markdown`.
 Encoding: UTF-8 (with or without BOM), UTF-16/32 with BOM, else Windows-1252 with a
 warning. NUL bytes without a UTF-16 BOM mean a binary file.
 
-A plain-text or Markdown file larger than STREAM_BYTES is never held in memory:
+A plain-text, Markdown or HTML file larger than STREAM_BYTES is never held in memory:
 `parse_text_file` checks and hashes it in one pass and counts its blocks, which (a
 `BlockStream`) are read from the file again each time they are gone through, one at a time (a
-Markdown document in parts, see `markdown.markdown_stream`). The blocks are the same as when
-it is read whole.
+Markdown document in parts, see `markdown.markdown_stream`; a page piece by piece, see
+`html.html_stream`). The blocks are the same as when it is read whole.
 """
 
 from __future__ import annotations
@@ -122,36 +122,51 @@ def _plain_blocks(lines: Iterable[str]) -> Iterator[Block]:
 
 
 class BlockStream:
-    """The blocks of a large plain-text or Markdown file, read from the file each time they are
-    gone through (a few hundred kilobytes, or one part of a Markdown document, at a time):
-    `count` blocks holding `chars` characters. A file that changed since it was checked is a
-    ParseError. `whole`: a Markdown document parsed in one part (see `markdown_stream`)."""
+    """The blocks of a large plain-text, Markdown or HTML file (`format`), read from the file
+    each time they are gone through (a few hundred kilobytes, or one part of a Markdown
+    document, at a time): `count` blocks holding `chars` characters. A file that changed since
+    it was checked is a ParseError. `whole`: a Markdown document parsed in one part (see
+    `markdown_stream`)."""
 
     def __init__(self, path: str, codec: str, skip: int, stamp: tuple[int, int], *,
-                 markdown: bool = False, whole: bool = False) -> None:
+                 format: str = "text", whole: bool = False) -> None:  # noqa: A002 - Document's word
         self.path, self.codec, self.skip, self.stamp = path, codec, skip, stamp
-        self.markdown, self.whole = markdown, whole
+        self.format, self.whole = format, whole
         self.count = self.chars = 0
         self.marked = True  # whether a block may hold an ignore marker (`ignores_of_blocks`)
 
-    def lines(self) -> Iterator[str]:
-        """The file's lines, decoded, without their line ends."""
+    def _reader(self) -> Iterator[io.TextIOWrapper]:
         with open(self.path, "rb") as raw:
             if _stamp(raw) != self.stamp:
                 raise ParseError(self.path, "file changed while it was being read")
             raw.seek(self.skip)
-            yield from _stream_lines(io.TextIOWrapper(raw, encoding=self.codec, errors="replace", newline=None))
+            yield io.TextIOWrapper(raw, encoding=self.codec, errors="replace", newline=None)
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines, decoded, without their line ends."""
+        for reader in self._reader():
+            yield from _stream_lines(reader)
+
+    def pieces(self) -> Iterator[str]:
+        """The file's text, decoded, line ends normalised, a few hundred kilobytes at a time."""
+        for reader in self._reader():
+            while piece := reader.read(_CHUNK):
+                yield piece
 
     def __iter__(self) -> Iterator[Block]:
         return self.blocks()
 
     def blocks(self, warnings: list[str] | None = None) -> Iterator[Block]:
         """The blocks, one at a time; a Markdown document's warnings go to `warnings`."""
-        if not self.markdown:
-            return _plain_blocks(self.lines())
-        from bias_review.parse.markdown import markdown_stream
+        if self.format == "html":
+            from bias_review.parse.html import html_stream
 
-        return markdown_stream(self.lines(), whole=self.whole, warnings=warnings)
+            return html_stream(self.pieces())
+        if self.format == "markdown":
+            from bias_review.parse.markdown import markdown_stream
+
+            return markdown_stream(self.lines(), whole=self.whole, warnings=warnings)
+        return _plain_blocks(self.lines())
 
     def __len__(self) -> int:
         return self.count
@@ -178,10 +193,10 @@ def _stream_lines(reader: io.TextIOWrapper) -> Iterator[str]:
         yield line
 
 
-def parse_text_file(path: str, head: bytes, *, max_bytes: int | None, markdown: bool = False) -> Document:
-    """A plain-text or Markdown file too large to hold (see STREAM_BYTES), checked and hashed
-    in one pass, then counted: its blocks are a `BlockStream`. `head` is the file's first bytes.
-    Encoding and refusals are those of `decode`."""
+def parse_text_file(path: str, head: bytes, *, max_bytes: int | None, format: str = "text") -> Document:  # noqa: A002
+    """A plain-text, Markdown or HTML file too large to hold (see STREAM_BYTES), checked and
+    hashed in one pass, then counted: its blocks are a `BlockStream`. `head` is the file's
+    first bytes. Encoding and refusals are those of `decode`."""
     warnings: list[str] = []
     skip, codec = 0, "utf-8"
     strict = None  # the UTF-8 check, for files without a UTF-16/32 BOM
@@ -220,8 +235,8 @@ def parse_text_file(path: str, head: bytes, *, max_bytes: int | None, markdown: 
     elif not valid:
         warnings.append("not UTF-8; decoded as Windows-1252")
         codec = "cp1252"
-    blocks = BlockStream(path, codec, skip, stamp, markdown=markdown)
-    if markdown:
+    blocks = BlockStream(path, codec, skip, stamp, format=format)
+    if format == "markdown":
         from bias_review.parse.markdown import has_reference_definitions
 
         blocks.whole = has_reference_definitions(blocks.lines())
@@ -231,7 +246,7 @@ def parse_text_file(path: str, head: bytes, *, max_bytes: int | None, markdown: 
         blocks.chars += len(block.text)
         marked = marked or MARKER in block.text.lower()
     blocks.marked = marked
-    return Document(path=path, format="markdown" if markdown else "text", sha256=digest.hexdigest(),
+    return Document(path=path, format=format, sha256=digest.hexdigest(),
                     blocks=blocks, pages=max(1, math.ceil(blocks.chars / 3000)), warnings=warnings,
                     chars=blocks.chars)
 
