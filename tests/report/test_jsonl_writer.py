@@ -50,3 +50,20 @@ def test_a_stream_without_a_file_gets_the_same_lines():
     writer.document(_document(2))
     lines = out.getvalue().splitlines()
     assert json.loads(lines[1])["document"]["findings"][1]["location"] == {"line": 1}
+
+
+def test_a_line_over_the_piece_size_goes_out_in_pieces(tmp_path, monkeypatch):
+    """A document with tens of thousands of findings is not held as one line in memory: past
+    LINE_PIECE_BYTES it is written in pieces; the file holds the same line."""
+    from bias_review.report import jsonl_report
+
+    monkeypatch.setattr(jsonl_report, "LINE_PIECE_BYTES", 20_000)
+    writes = []
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: writes.append(len(data)) or real_write(fd, data))
+    path = tmp_path / "flags.jsonl"
+    doc = _document(40)
+    with open(path, "w", encoding="utf-8") as fh:
+        JsonlWriter(fh).document(doc)
+    assert path.read_text(encoding="utf-8") == json.dumps({"document": doc.as_dict()}, ensure_ascii=False) + "\n"
+    assert len(writes) > 3 and max(writes) < 20_000 + 3_000  # a piece is at most one finding over

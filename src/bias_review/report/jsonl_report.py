@@ -1,6 +1,9 @@
 """JSON Lines report, written as the scan goes: a `tool` line, one line per document as soon as
 it is done (the contract's document object), and a closing `summary` line. A scan that is
-killed leaves every finished document readable, line by line."""
+killed leaves every finished document readable, line by line: a line is written with one
+system call, except a line over LINE_PIECE_BYTES (a document with tens of thousands of
+findings), which goes out in pieces of that size; a scan killed meanwhile leaves that last
+line unfinished, without its line end."""
 
 from __future__ import annotations
 
@@ -13,6 +16,10 @@ from bias_review.report.json_report import json_chunks
 from bias_review.results import DocumentResult, ScanResult
 
 
+#: A line longer than this is written in pieces of this size, not held whole (see above).
+LINE_PIECE_BYTES = 8 * 1024 * 1024
+
+
 def _line(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False) + "\n"
 
@@ -20,7 +27,7 @@ def _line(obj: dict[str, Any]) -> str:
 class JsonlWriter:
     """Writes each line whole, at once: to a file, in one system call (a text stream cuts a line
     longer than its buffer into several writes, and a scan killed between them would leave half
-    a line)."""
+    a line); a line over LINE_PIECE_BYTES in pieces of that size."""
 
     def __init__(self, out: TextIO, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> None:
         self.out, self.min_severity, self.with_trace = out, min_severity, with_trace
@@ -39,10 +46,11 @@ class JsonlWriter:
         line = bytearray()
         for chunk in json_chunks(obj, indent=False):
             line += chunk.encode(encoding, errors)
+            if len(line) >= LINE_PIECE_BYTES:
+                _write_all(fd, line)
+                line.clear()
         line += b"\n"
-        data = memoryview(line)
-        while data:
-            data = data[os.write(fd, data):]
+        _write_all(fd, line)
 
     def start(self, tool: dict[str, Any]) -> None:
         self._write({"tool": tool})
@@ -65,3 +73,11 @@ def render_jsonl(result: ScanResult, *, min_severity: Severity = Severity.LOW, w
               for d in result.documents]
     lines.append(_line({"summary": result.summary(min_severity)}))
     return "".join(lines)
+
+
+def _write_all(fd: int, data: bytearray) -> None:
+    """`data` to the file `fd` (os.write may take less than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    view.release()  # a bytearray with a live view cannot be cleared
