@@ -305,6 +305,28 @@ def test_a_grown_vocabulary_is_renewed_and_findings_do_not_change(monkeypatch):
     assert engine.judges == first.judges  # the classifier holds nothing of spaCy's: kept, not reloaded
 
 
+def test_one_very_large_document_renews_the_vocabulary_as_it_goes():
+    """A single file of endless new words (a log of record ids) does not grow the vocabulary
+    without bound either: the pipeline is renewed between batches of the document, and its
+    findings are those of a fresh engine."""
+    from bias_review.engine import BATCH_PIECES, Engine
+    from bias_review.findings import Location
+    from bias_review.parse.document import Block
+
+    blocks = [Block(f"A 45-year-old Black man, record {i * 7919}-{i * 31}-Q{i * 104729}, presents with chest pain.",
+                    Location(line=i + 1)) for i in range(4 * BATCH_PIECES)]
+    expected = _key(Engine(detectors=("lexicon", "vignette")).analyze_blocks(blocks, path="log.txt"))
+    engine = Engine(detectors=("lexicon", "vignette"))
+    first = engine._pipe
+    engine.max_vocab_strings = len(first.nlp.vocab.strings) + 300
+    renewed = []
+    real = engine._renew_if_grown
+    engine._renew_if_grown = lambda pipe: (real(pipe), renewed.append(engine._pipe is not pipe))
+    assert _key(engine.analyze_blocks(blocks, path="log.txt")) == expected and len(expected) == 4 * BATCH_PIECES
+    assert sum(renewed) >= 2  # renewed more than once inside the one call
+    assert len(engine.nlp.vocab.strings) < len(first.nlp.vocab.strings)
+
+
 def test_a_renewal_that_fails_leaves_the_engine_working(monkeypatch):
     import bias_review.engine as engine_module
     from bias_review.engine import Engine

@@ -7,8 +7,9 @@ scan that runs too long. Any failure inside one file becomes that file's error.
 
 spaCy's vocabulary keeps every new word it sees (every number, code and name), so an engine
 serving for hours would grow without bound: once the vocabulary holds MAX_VOCAB_STRINGS
-strings, the engine builds a fresh pipeline and detectors (a fraction of a second) and lets
-the old ones go when the calls still using them end. Findings do not depend on it.
+strings, the engine builds a fresh pipeline and detectors (a fraction of a second), between two
+batches of a document, and lets the old ones go when the calls still using them end. Findings
+do not depend on it.
 """
 
 from __future__ import annotations
@@ -150,12 +151,12 @@ class Engine:
         problems worth telling the user (an unknown id in an ignore marker) go to `warnings`."""
         ignores = ignores_of_blocks(blocks, self.lexicon, warnings)
         findings: list[Finding] = []
-        pipe = self._pipe  # this call's pipeline, even if a fresh one replaces it meanwhile
         for batch in self._batches(blocks):
             if deadline is not None and time.monotonic() > deadline:
                 raise ScanTimeout
+            pipe = self._pipe  # this batch's pipeline, even if a fresh one replaces it meanwhile
             findings.extend(self._analyze_batch(pipe, batch, ignores, path))
-        self._renew_if_grown(pipe)
+            self._renew_if_grown(pipe)  # between batches: a very large file renews it too
         return findings
 
     def _batches(self, blocks: Iterable[Block]) -> Iterator[list[tuple[int, Block, int, str]]]:

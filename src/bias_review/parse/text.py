@@ -25,11 +25,14 @@ import math
 import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from bias_review.findings import Location
 from bias_review.parse.document import MARKER, Block, Document, ParseError
+from bias_review.parse.limits import check_size
 
-#: Plain-text files larger than this are read as a stream of blocks (see the module's docstring).
+#: Plain-text, Markdown and HTML files larger than this are read as a stream of blocks (see the
+#: module's docstring).
 STREAM_BYTES = 16 * 1024 * 1024
 _CHUNK = 256 * 1024
 
@@ -135,7 +138,9 @@ class BlockStream:
         self.count = self.chars = 0
         self.marked = True  # whether a block may hold an ignore marker (`ignores_of_blocks`)
 
+    @contextmanager
     def _reader(self) -> Iterator[io.TextIOWrapper]:
+        """The file, decoded, line ends normalised, once it is seen not to have changed."""
         with open(self.path, "rb") as raw:
             if _stamp(raw) != self.stamp:
                 raise ParseError(self.path, "file changed while it was being read")
@@ -144,12 +149,12 @@ class BlockStream:
 
     def lines(self) -> Iterator[str]:
         """The file's lines, decoded, without their line ends."""
-        for reader in self._reader():
+        with self._reader() as reader:
             yield from _stream_lines(reader)
 
     def pieces(self) -> Iterator[str]:
         """The file's text, decoded, line ends normalised, a few hundred kilobytes at a time."""
-        for reader in self._reader():
+        with self._reader() as reader:
             while piece := reader.read(_CHUNK):
                 yield piece
 
@@ -227,8 +232,6 @@ def parse_text_file(path: str, head: bytes, *, max_bytes: int | None, format: st
                 strict.decode(b"", final=True)
             except UnicodeDecodeError:
                 valid = False
-    from bias_review.parse.limits import check_size
-
     check_size(path, size, max_bytes)
     if not valid and skip:
         warnings.append("invalid UTF-8 sequences were replaced")
