@@ -95,7 +95,10 @@ def test_ctrl_c_records_every_file_already_finished_before_it_stops(tmp_path: Pa
     write_archive(archive, 40, repeat=20)
     db, jsonl = tmp_path / "s.sqlite", tmp_path / "flags.jsonl"
     cmd, env = _scan(archive, db, "--format", "jsonl", "--out", str(jsonl), data=tmp_path / "data")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # SIGINT handled as in a terminal even when the tests run in a background job, whose children
+    # start with SIGINT ignored (and Python then keeps ignoring it)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         shown = jsonl.read_text(encoding="utf-8").count('"document"') if jsonl.exists() else 0
