@@ -52,21 +52,28 @@ class ClassifierDetector(Judge):
     def gates(self):
         return self._gates
 
-    def prepare(self, docs: list[Doc], candidates: list[list[Candidate]]) -> list[dict[int, np.ndarray]]:
+    def prepare(self, docs: list[Doc], candidates: list[list[Candidate]]) -> list[dict[int, tuple[np.ndarray, bool]]]:
         """Score, in one batch, the on-topic sentences whose score can matter: those holding a
         candidate (to judge it) and those the model could flag on its own (see `_could_own`).
-        Per block, the probabilities keyed by the sentence's start."""
+        Per block, keyed by the sentence's start: the probabilities, and whether the sentence
+        is prose (True for those scored as possible findings of the model's own, which are)."""
         texts, keys = [], []
         for k, doc in enumerate(docs):
             judged = {c.sent_start for c in candidates[k]}
             for sent in sentences(doc):
-                if self._index.passes(sent.keys) and (sent.start in judged or self._could_own(sent.text)):
-                    texts.append(sent.text)
-                    keys.append((k, sent.start))
+                if not self._index.passes(sent.keys):
+                    continue
+                if sent.start in judged:
+                    keys.append((k, sent.start, None))
+                elif self._could_own(sent.text):
+                    keys.append((k, sent.start, True))
+                else:
+                    continue
+                texts.append(sent.text)
         proba = self.model.predict_proba(texts)
-        out: list[dict[int, np.ndarray]] = [{} for _ in docs]
-        for (k, start), row in zip(keys, proba):
-            out[k][start] = row
+        out: list[dict[int, tuple[np.ndarray, bool | None]]] = [{} for _ in docs]
+        for (k, start, prose), row in zip(keys, proba):
+            out[k][start] = (row, prose)
         return out
 
     def _could_own(self, text: str) -> bool:
@@ -89,7 +96,7 @@ class ClassifierDetector(Judge):
                 return True
         return False
 
-    def judge(self, prepared: list[dict[int, np.ndarray]], index: int, doc: Doc,
+    def judge(self, prepared: list[dict[int, tuple[np.ndarray, bool | None]]], index: int, doc: Doc,
               candidates: list[Candidate]) -> list[Candidate]:
         """Judge the other detectors' candidates and add the model's own."""
         probs = prepared[index]
@@ -98,9 +105,10 @@ class ClassifierDetector(Judge):
         t = self.thresholds
         flagged_sents = set()
         for cand in candidates:
-            row = probs.get(cand.sent_start)
-            if row is None:
+            scored = probs.get(cand.sent_start)
+            if scored is None:
                 continue
+            row = scored[0]
             flagged_sents.add(cand.sent_start)
             p_none = float(row[_NONE])
             p_cat = float(row[LABELS.index(cand.category.value)])
@@ -122,8 +130,11 @@ class ClassifierDetector(Judge):
         for sent in sentences(doc):
             if sent.start in flagged_sents:
                 continue
-            row = probs.get(sent.start)
-            if row is None or not is_prose(sent.text):
+            scored = probs.get(sent.start)
+            if scored is None:
+                continue
+            row, prose = scored
+            if not (prose if prose is not None else is_prose(sent.text)):
                 continue
             p = 1.0 - float(row[_NONE])  # the chance that the sentence is a finding at all
             if p < t["own"]:
