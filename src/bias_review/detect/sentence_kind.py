@@ -17,10 +17,9 @@ _CITATION = re.compile(
     r"|\(\d+(?:st|nd|rd|th) ed\.\)|\bRetrieved from\b|\bJournal of\b|\bhttps?://", re.IGNORECASE)
 
 
-# every shape above holds one of these (a digit after "(", ";" or ".", before "(", before ";", or
-# one of the words): most sentences, those with a year or a count in them too, are told apart
-# cheaply
-_CITATION_HINT = re.compile(r"[(;.]\s*\d|\d\s?\(|\d[a-z]?;|doi:|retrieved from|journal of|https?://", re.IGNORECASE)
+# every shape above holds a digit right after "(", ";" or "." (white space between), or one of
+# these words: most sentences, those with a year or a count in them too, are told apart cheaply
+_CITATION_HINT = re.compile(r"[(;.]\s*\d|doi:|retrieved from|journal of|https?://", re.IGNORECASE)
 
 
 def looks_like_citation(text: str) -> bool:
