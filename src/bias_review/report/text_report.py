@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import textwrap
+from functools import lru_cache
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
@@ -16,7 +17,15 @@ from bias_review.findings import Severity
 WIDTH = 100
 
 
-def _wrap(label: str, text: str) -> str:
+def _wrapped(label: str, text: str) -> Text:
+    """`text` under its label, wrapped to the report's width here (rich need not wrap it again:
+    textwrap breaks even a word longer than a line)."""
+    return Text(_filled(label, text), no_wrap=True)
+
+
+@lru_cache(maxsize=2048)
+def _filled(label: str, text: str) -> str:
+    """The wrapped lines (the same explanations and suggestions come back finding after finding)."""
     return textwrap.fill(text, width=WIDTH - 2, initial_indent="    " + label,
                          subsequent_indent=" " * (4 + len(label)))
 
@@ -39,26 +48,26 @@ def render_text(result: ScanResult, *, min_severity: Severity = Severity.LOW,
             console.print(f"  [dim]note: {escape(w)}[/dim]")
         for f in shown:
             sev = f.severity.value
-            console.print(Text.assemble(
-                "  ", (f"[{sev}]", _STYLE[sev]), " ", (f.category.value, "bold"),
-                f"  {f.location.describe()}  ", (f"score {f.score:.2f}", "dim"),
-            ))
             passage = Text()
             for piece, flagged in f.segments():
                 if flagged:
                     passage.append(piece if color else f"«{piece}»", style="bold reverse")
                 else:
                     passage.append(piece)
-            console.print(Padding(passage, (0, 0, 0, 4), expand=False))
-            console.print(Text(_wrap("why: ", f.explanation)))
+            parts = [
+                Text.assemble("  ", (f"[{sev}]", _STYLE[sev]), " ", (f.category.value, "bold"),
+                              f"  {f.location.describe()}  ", (f"score {f.score:.2f}", "dim")),
+                Padding(passage, (0, 0, 0, 4), expand=False),
+                _wrapped("why: ", f.explanation),
+            ]
             if f.suggestion:
-                console.print(Text(_wrap("instead: ", f.suggestion)))
+                parts.append(_wrapped("instead: ", f.suggestion))
             if f.references:
-                console.print(Text(_wrap("ref: ", f.references[0])))
-            console.print(Text("    detectors: " + ", ".join(f.detectors), style="dim"))
+                parts.append(_wrapped("ref: ", f.references[0]))
+            parts.append(Text("    detectors: " + ", ".join(f.detectors), style="dim"))
             if with_trace:
-                for step in f.trace:
-                    console.print(Text(f"      - {step.source}: {step.reason}", style="dim"))
+                parts += [Text(f"      - {step.source}: {step.reason}", style="dim") for step in f.trace]
+            console.print(Group(*parts))  # one print a finding: rich's cost is per print
         console.print()
     s = result.summary(min_severity)
     cats = ", ".join(f"{k} {v}" for k, v in s["by_category"].items()) or "none"
