@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from bias_review.detect.base import Detector, Sentence, block_gate_keys, sentence_holding, sentences
-from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, rarest_word, word_keys
+from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, word_keys
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
 from bias_review.cache import cached_json

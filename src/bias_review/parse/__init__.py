@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bias_review.parse.document import Block, Document, ParseError, ParseTimeout, one_line
 from bias_review.parse.limits import DEFAULT_MAX_BYTES, check_size, check_zip
+from bias_review.parse.text import READ_CHUNK_BYTES
 
 __all__ = [
     "Block",
@@ -44,7 +45,6 @@ _HTML_STARTS = (b"<!doctype html", b"<html")
 
 # enough of a file to tell its format (magic numbers, an HTML page's opening, a text sample)
 _HEAD_BYTES = 64 * 1024
-_CHUNK_BYTES = 256 * 1024
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_REASON = (
@@ -186,7 +186,7 @@ def _sha256_of_file(path: str, max_bytes: int) -> str:
     digest = hashlib.sha256()
     size = 0
     with _reading(path), open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK_BYTES):
+        while chunk := fh.read(READ_CHUNK_BYTES):
             digest.update(chunk)
             size += len(chunk)
             if max_bytes is not None and size > max_bytes:

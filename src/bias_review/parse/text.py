@@ -34,7 +34,8 @@ from bias_review.parse.limits import check_size
 #: Plain-text, Markdown and HTML files larger than this are read as a stream of blocks (see the
 #: module's docstring).
 STREAM_BYTES = 16 * 1024 * 1024
-_CHUNK = 256 * 1024
+#: How much of a file is read at once when it is read in pieces (hashing, streaming).
+READ_CHUNK_BYTES = 256 * 1024
 
 # --------------------------------------------------------------------------- decoding
 
@@ -155,7 +156,7 @@ class BlockStream:
     def pieces(self) -> Iterator[str]:
         """The file's text, decoded, line ends normalised, a few hundred kilobytes at a time."""
         with self._reader() as reader:
-            while piece := reader.read(_CHUNK):
+            while piece := reader.read(READ_CHUNK_BYTES):
                 yield piece
 
     def __iter__(self) -> Iterator[Block]:
@@ -215,7 +216,7 @@ def parse_text_file(path: str, head: bytes, *, max_bytes: int | None, format: st
     digest, size, valid = hashlib.sha256(), 0, True
     with open(path, "rb") as fh:
         stamp = _stamp(fh)
-        while chunk := fh.read(_CHUNK):
+        while chunk := fh.read(READ_CHUNK_BYTES):
             digest.update(chunk)
             size += len(chunk)
             if max_bytes is not None and size > max_bytes:

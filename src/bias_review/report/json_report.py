@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -11,15 +12,17 @@ from bias_review.findings import Severity
 
 
 def render_json(result: ScanResult, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> str:
-    return json.dumps(result.as_dict(min_severity=min_severity, with_trace=with_trace),
-                      indent=2, ensure_ascii=False) + "\n"
+    """The JSON report as a string."""
+    out = io.StringIO()
+    write_json(result, out, min_severity=min_severity, with_trace=with_trace)
+    return out.getvalue()
 
 
 def write_json(result: ScanResult, out: TextIO, *, min_severity: Severity = Severity.LOW,
                with_trace: bool = False) -> None:
-    """`render_json`'s text, character for character, written to `out` as it is made: one
-    finding at a time, so a report of a very large document is never held whole (neither as
-    one string nor as one tree of objects)."""
+    """The JSON report (`json.dumps(result.as_dict(), indent=2)`, character for character)
+    written to `out` as it is made: one finding at a time, so a report of a very large document
+    is never held whole (neither as one string nor as one tree of objects)."""
     writer = JsonWriter(out, min_severity=min_severity, with_trace=with_trace)
     writer.start(result.tool())
     for doc in result.documents:
@@ -29,7 +32,7 @@ def write_json(result: ScanResult, out: TextIO, *, min_severity: Severity = Seve
 
 class JsonWriter:
     """The JSON report written as a scan goes: the `tool` object (`start`), each document as it
-    is done (`document`, in the report's order), then the `summary`. The text is `render_json`'s."""
+    is done (`document`, in the report's order), then the `summary`. The text is `write_json`'s."""
 
     def __init__(self, out: TextIO, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> None:
         self.out, self.min_severity, self.with_trace = out, min_severity, with_trace

@@ -7,7 +7,7 @@ line unfinished, without its line end."""
 
 from __future__ import annotations
 
-import json
+import io
 import os
 from typing import Any, TextIO
 
@@ -18,10 +18,6 @@ from bias_review.results import DocumentResult, ScanResult
 
 #: A line longer than this is written in pieces of this size, not held whole (see above).
 LINE_PIECE_BYTES = 8 * 1024 * 1024
-
-
-def _line(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, ensure_ascii=False) + "\n"
 
 
 class JsonlWriter:
@@ -58,9 +54,6 @@ class JsonlWriter:
     def document(self, doc: DocumentResult) -> None:
         self._write({"document": doc.as_dict(min_severity=self.min_severity, with_trace=self.with_trace, lazy=True)})
 
-    def finish(self, result: ScanResult) -> None:
-        self.summary(result.summary(self.min_severity))
-
     def summary(self, summary: dict[str, Any]) -> None:
         """The closing line, from a summary counted as the scan went (`Tally.summary()`)."""
         self._write({"summary": summary})
@@ -68,11 +61,13 @@ class JsonlWriter:
 
 def render_jsonl(result: ScanResult, *, min_severity: Severity = Severity.LOW, with_trace: bool = False) -> str:
     """The whole JSON Lines report as a string (for a finished scan)."""
-    lines = [_line({"tool": result.tool()})]
-    lines += [_line({"document": d.as_dict(min_severity=min_severity, with_trace=with_trace)})
-              for d in result.documents]
-    lines.append(_line({"summary": result.summary(min_severity)}))
-    return "".join(lines)
+    out = io.StringIO()
+    writer = JsonlWriter(out, min_severity=min_severity, with_trace=with_trace)
+    writer.start(result.tool())
+    for doc in result.documents:
+        writer.document(doc)
+    writer.summary(result.summary(min_severity))
+    return out.getvalue()
 
 
 def _write_all(fd: int, data: bytearray) -> None:
