@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,26 @@ def test_the_console_script_exits_with_its_documented_status_codes(tmp_path: Pat
     assert status("scan", str(biased), "--no-classifier", "--fail-on", "high")[0] == 1
     assert status("scan", str(biased), "--no-classifier")[0] == 0
     assert status("scan", str(biased), "--format", "yaml")[0] == 2
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_report_on_standard_output_passes_a_progress_bar_only_on_a_terminal(monkeypatch, terminal):
+    """While the bar is drawn, rich puts a stand-in on `sys.stdout` that prints on the bar's
+    terminal: a report redirected to a file must not go there."""
+    from bias_review.cli import _Stdout
+
+    class Real(io.StringIO):
+        def isatty(self):
+            return terminal
+
+    class BarStandIn(io.StringIO):
+        rich_proxied_file = Real()
+
+    stand_in = BarStandIn()
+    monkeypatch.setattr(sys, "stdout", stand_in)
+    out = _Stdout()
+    out.write("doc.txt: 1 finding(s)\n")
+    out.flush()
+    shown, redirected = stand_in.getvalue(), stand_in.rich_proxied_file.getvalue()
+    assert (shown, redirected) == (("doc.txt: 1 finding(s)\n", "") if terminal else ("", "doc.txt: 1 finding(s)\n"))
+    assert out.isatty() is terminal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -188,9 +189,12 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
             _die("nothing to scan (no supported files found)")
         order = {f.display: n for n, f in enumerate(files)}
         with _report_sink(out, stream=fmt == "jsonl") as sink:
-            stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color)
+            # written in the files' order as they finish; a file waits only for those before it
+            stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color,
+                                  order=[f.display for f in files])
             try:
-                summary = run_batch(files, spec, store=store, options=run, on_start=stream.start, on_result=stream.add)
+                summary = run_batch(files, spec, store=store, options=run, on_start=stream.start, on_result=stream.add,
+                                    on_skip=stream.skip)
             except (LexiconError, ModelError, CourseConfigError, BatchError) as exc:
                 _die(str(exc))
             except SQLAlchemyError as exc:  # the store went away mid-batch: what was recorded stays
@@ -214,13 +218,38 @@ def _course_rules(path: Optional[Path], course: Optional[str]):
         _die(f"--courses: {exc}")
 
 
+class _Stdout(io.TextIOBase):
+    """Standard output, for a report written while a progress bar may be drawn. The bar
+    replaces `sys.stdout` with a stand-in that prints each line above it, on the bar's own
+    terminal: the report goes through it only when standard output is that terminal too,
+    never when it is a file or a pipe."""
+
+    def writable(self) -> bool:
+        return True
+
+    @staticmethod
+    def _target() -> TextIO:
+        current = sys.stdout
+        real = getattr(current, "rich_proxied_file", current)
+        return current if real.isatty() else real
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return getattr(sys.stdout, "rich_proxied_file", sys.stdout).isatty()
+
+
 @contextmanager
 def _report_sink(out: Optional[Path], *, stream: bool) -> Iterator[TextIO]:
     """Where the report goes. A file is checked before the scan starts (a scan is never lost to
     an unwritable --out); a streamed report is written in place, any other one to a temporary
     file beside it that replaces --out only once the report is complete."""
     if out is None:
-        yield sys.stdout
+        yield _Stdout()
         return
     try:
         if stream:

@@ -120,5 +120,7 @@ class Tally:
             "failed": self.failed,
             "findings": self.findings,
             "by_category": dict(sorted(self.by_category.items())),
-            "by_severity": dict(self.by_severity),
+            # highest first, whatever order the documents finished in
+            "by_severity": {s.value: self.by_severity[s.value] for s in reversed(Severity)
+                            if s.value in self.by_severity},
         }

@@ -101,6 +101,12 @@ def test_workers_find_what_a_single_process_scan_finds(tmp_path: Path, monkeypat
     assert ids(batch) == ids(single) and len(ids(single)) == 6
     assert sum(map(len, ids(single).values())) > 6
     assert list(ids(batch)) == list(ids(single))  # the report keeps the files' order
+    assert batch.stdout == single.stdout
+    for fmt in ("text", "csv"):  # written in order as workers finish, the same report
+        args = ["scan", ".", "--format", fmt, "--no-classifier", "--min-severity", "info"]
+        single, batch = CliRunner().invoke(app, args), CliRunner().invoke(app, [*args, "--workers", "2"])
+        assert single.exit_code == batch.exit_code == 0, batch.output
+        assert batch.stdout == single.stdout and "Lecture" in single.stdout
 
 
 def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_files(tmp_path: Path, monkeypatch):

@@ -109,10 +109,10 @@ def test_csv_is_written_row_by_row():
     assert len(writes) == len(rows)  # one write per row, none held back
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv", "jsonl"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "jsonl", "text"])
 @pytest.mark.parametrize("case", CASES)
 def test_a_report_in_order_is_written_as_documents_come(fmt, case):
-    """In one process documents come in the report's order: JSON, CSV and JSON Lines are
+    """In one process documents come in the report's order: JSON, CSV, JSON Lines and text are
     written as they come, keeping no document, and read as the report of the whole scan."""
     from bias_review.report import render
     from bias_review.report.stream import ReportStream
@@ -129,6 +129,88 @@ def test_a_report_in_order_is_written_as_documents_come(fmt, case):
     stream.finish()
     assert out.getvalue() == render(result, fmt, with_trace=True)
     assert written == sorted(written) and (not written or written[0] > 0 and len(set(written)) == len(written))
+
+
+def _docs(n: int) -> list[DocumentResult]:
+    return [DocumentResult(path=f"f{i:03d}.txt", format="text", sha256=f"{i:064d}",
+                           findings=[_finding(i)] if i % 3 else []) for i in range(n)]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "text"])
+def test_documents_out_of_order_are_written_as_soon_as_those_before_them_came(fmt):
+    """Worker processes finish files out of order: a document waits only for the documents
+    before it in the report (or their files' skipping), and the report is the one of the
+    scanned documents in the files' order."""
+    from bias_review.report import render
+    from bias_review.report.stream import ReportStream
+
+    docs = _docs(12)
+    skipped = {"f004.txt", "f009.txt"}
+    out = io.StringIO()
+    stream = ReportStream(fmt, out, order=[d.path for d in docs])
+    stream.start(ScanResult([], "lex-1", None).tool())
+    # two "workers": each pair arrives swapped, skips announced when their file is reached
+    arrivals = []
+    for i in range(0, 12, 2):
+        arrivals += [docs[i + 1], docs[i]]
+    for doc in arrivals:
+        if doc.path in skipped:
+            stream.skip(doc.path)
+        else:
+            stream.add(doc)
+        assert len(stream._waiting) <= 1 and not stream._kept
+    assert stream.most_waiting == 1
+    stream.finish()
+    kept = [d for d in docs if d.path not in skipped]
+    assert out.getvalue() == render(ScanResult(kept, "lex-1", None), fmt)
+
+
+def test_a_document_waits_for_a_slow_one_before_it_and_no_longer():
+    from bias_review.report.stream import ReportStream
+
+    docs = _docs(5)
+    out = io.StringIO()
+    stream = ReportStream("json", out, order=[d.path for d in docs])
+    stream.start(ScanResult([], "lex-1", None).tool())
+    for doc in docs[1:]:
+        stream.add(doc)
+    assert "f001.txt" not in out.getvalue() and len(stream._waiting) == 4  # all wait for f000
+    stream.add(docs[0])
+    assert not stream._waiting and all(d.path in out.getvalue() for d in docs)
+    stream.finish()
+    assert out.getvalue() == _dumped(ScanResult(docs, "lex-1", None))
+
+
+def test_an_interrupted_batch_writes_what_came_in_order_and_unknown_paths_last():
+    """Documents still waiting when the scan stops (Ctrl-C before an earlier file finished) are
+    written at `finish`, in order; a document whose path was not in the order comes last."""
+    from bias_review.report.stream import ReportStream
+
+    docs = _docs(4)
+    extra = DocumentResult(path="elsewhere.txt", format="text", sha256="9" * 64)
+    out = io.StringIO()
+    stream = ReportStream("json", out, order=[d.path for d in docs])
+    stream.start(ScanResult([], "lex-1", None).tool())
+    for doc in (docs[3], extra, docs[1]):
+        stream.add(doc)
+    assert out.getvalue().count('"path"') == 0
+    stream.finish()
+    assert out.getvalue() == _dumped(ScanResult([docs[1], docs[3], extra], "lex-1", None))
+
+
+def test_the_same_path_twice_takes_two_places():
+    from bias_review.report.stream import ReportStream
+
+    a1 = DocumentResult(path="same.txt", format="text", sha256="1" * 64)
+    a2 = DocumentResult(path="same.txt", format="text", sha256="2" * 64)
+    b = DocumentResult(path="b.txt", format="text", sha256="3" * 64)
+    out = io.StringIO()
+    stream = ReportStream("json", out, order=["same.txt", "b.txt", "same.txt"])
+    stream.start(ScanResult([], "lex-1", None).tool())
+    for doc in (a1, a2, b):
+        stream.add(doc)
+    stream.finish()
+    assert out.getvalue() == _dumped(ScanResult([a1, b, a2], "lex-1", None))
 
 
 def test_a_report_out_of_order_is_sorted_at_the_end():

@@ -105,11 +105,13 @@ class Resume:
 
 def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[Store] = None,
               options: Optional[BatchOptions] = None, on_start: Optional[Callable[[dict], None]] = None,
-              on_result: Optional[Callable[[DocumentResult], None]] = None) -> BatchSummary:
+              on_result: Optional[Callable[[DocumentResult], None]] = None,
+              on_skip: Optional[Callable[[str], None]] = None) -> BatchSummary:
     """Scan `files` on the chosen executor; with a `store`, skip what it already holds and
     record finished files (in groups of at most WRITE_EVERY, within WRITE_SECONDS). `on_start`
     is given the contract's `tool` object before any file; `on_result` each scanned file's
-    result, in the order they finish. Raises
+    result, in the order they finish; `on_skip` the display path of each file a rerun leaves
+    out. Raises
     CourseConfigError (before any work), BatchError, LexiconError or ModelError; a bad file
     only ever becomes its own error."""
     options = options or BatchOptions()
@@ -134,6 +136,8 @@ def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[S
                     yield Task(f, sha, course_id)
                     continue
                 progress.skip()
+                if on_skip is not None:
+                    on_skip(f.display)
                 if verdict == UNCHANGED:
                     summary.unchanged += 1
                 else:
