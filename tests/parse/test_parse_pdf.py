@@ -78,6 +78,47 @@ def test_a_long_pdf_is_reopened_every_few_pages_and_reads_the_same(files, monkey
     assert [(b.text, b.location) for b in again.blocks] == [(b.text, b.location) for b in whole.blocks]
 
 
+def test_a_packed_page_gives_back_its_segments():
+    """While the rest of a document is read, each page is kept packed (texts, one array of
+    boxes, flags): rebuilt, every segment is the one read, to the last bit of its box."""
+    import pypdfium2 as pdfium
+
+    from bias_review.parse import pdf as pdf_parser
+
+    pdf = pdfium.PdfDocument(str(REAL_PDF))
+    try:
+        for pno in (0, 2, 5):  # dense pages, with end-of-line hyphens and bold
+            segs = pdf_parser._page_segments(str(REAL_PDF), pdf, pno)
+            page = pdf_parser._Page(segs)
+            assert len(page) == len(segs) > 100
+            slots = pdf_parser._Seg.__slots__
+            assert [[getattr(s, a) for a in slots] for s in page.segs()] == [[getattr(s, a) for a in slots] for s in segs]
+            assert any(s.hyphen for s in segs) and any(s.bold_start for s in segs)
+            assert set(map(id, page.top + page.bottom)) <= set(map(id, segs)) and len(page.top) < len(segs) / 3
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+def test_running_lines_read_past_the_kept_rows_when_they_run_out(files, monkeypatch, rows):
+    """Headers and footers are looked for in the rows kept whole at each edge of a page; where
+    a round needs rows beyond them, the page is rebuilt whole: the same blocks either way."""
+    from bias_review.parse import pdf as pdf_parser
+
+    rebuilt = []
+    real_segs = pdf_parser._Page.segs
+    monkeypatch.setattr(pdf_parser._Page, "segs", lambda page: rebuilt.append(len(page)) or real_segs(page))
+    whole = {name: parse(files[name]) for name in ("multipage", "two_col")}
+    real = parse(REAL_PDF)
+    pages = sum(d.pages for d in whole.values()) + real.pages
+    assert len(rebuilt) == pages == 21  # once a page, to read its body: the kept rows sufficed
+    monkeypatch.setattr(pdf_parser._Page, "EDGE_ROWS", rows)
+    for name, doc in whole.items():
+        assert [(b.text, b.location) for b in parse(files[name]).blocks] == [(b.text, b.location) for b in doc.blocks]
+    assert [(b.text, b.location) for b in parse(REAL_PDF).blocks] == [(b.text, b.location) for b in real.blocks]
+    assert len(rebuilt) > 2 * pages  # pages rebuilt for the search as well
+
+
 def test_sha256_is_of_the_file_bytes(files):
     doc = parse(files["hyphen"])
     assert doc.sha256 == hashlib.sha256(files["hyphen"].read_bytes()).hexdigest()

@@ -26,6 +26,7 @@ import ctypes
 import math
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -124,6 +125,41 @@ class _Seg:
 
     def __repr__(self) -> str:
         return f"_Seg({self.text!r}, x={self.x0:.1f}-{self.x1:.1f}, y={self.y0:.1f}-{self.y1:.1f})"
+
+
+class _Page:
+    """One page's segments, packed while the rest of the document is read: their texts, their
+    boxes in one array of floats and their flags in bytes (about a third of the memory of the
+    segment objects), with the segments of the top and bottom rows kept whole for the search
+    for running headers and footers. `segs()` rebuilds the segments, equal to the originals."""
+
+    __slots__ = ("texts", "boxes", "flags", "top", "bottom")
+    #: rows kept whole at each edge: headers and footers are looked for in at most 3 rounds of 2
+    EDGE_ROWS = 8
+
+    def __init__(self, segs: list[_Seg]) -> None:
+        self.texts = [s.text for s in segs]
+        self.boxes = array("d", [v for s in segs for v in (s.x0, s.x1, s.y0, s.y1)])
+        self.flags = bytes(s.hyphen | s.bold_start << 1 | s.bold_end << 2 for s in segs)
+        self.top = _edge_rows(segs, True, self.EDGE_ROWS)
+        self.bottom = _edge_rows(segs, False, self.EDGE_ROWS)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def segs(self) -> list[_Seg]:
+        out = []
+        boxes, flags = self.boxes, self.flags
+        for i, text in enumerate(self.texts):
+            f = flags[i]
+            seg = _Seg(text, boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], i, bool(f & 1))
+            seg.bold_start, seg.bold_end = bool(f & 2), bool(f & 4)
+            out.append(seg)
+        return out
+
+    def edge(self, top: bool) -> list[_Seg]:
+        """The segments of the top (or bottom) rows, whole."""
+        return self.top if top else self.bottom
 
 
 def _rect_breaks(p, q, line_h: float) -> str | None:
@@ -597,8 +633,14 @@ def _hf_key(text: str) -> str:
 
 def _edge_rows(segs: list[_Seg], top: bool, rows: int = 2) -> list[_Seg]:
     """Segments in the `rows` highest (top=True) or lowest visual rows of the page."""
+    return _edge_walk(segs, top, rows)[0]
+
+
+def _edge_walk(segs: list[_Seg], top: bool, rows: int) -> tuple[list[_Seg], bool]:
+    """`_edge_rows`, and whether the walk stopped at the start of the next row (False: it ran
+    out of segments, so over a page's top or bottom rows alone it may have missed some)."""
     if not segs:
-        return []
+        return [], False
     if top:
         ordered = sorted(segs, key=lambda s: -s.y1)
         edge = lambda s: s.y1  # noqa: E731
@@ -613,30 +655,35 @@ def _edge_rows(segs: list[_Seg], top: bool, rows: int = 2) -> list[_Seg]:
             row += 1
             row_edge = edge(s)
             if row >= rows:
-                break
+                return out, True
         out.append(s)
-    return out
+    return out, False
 
 
-def _running_lines(pages: list[list[_Seg]]):
+def _running_lines(pages: list[_Page]):
     """Find repeated header/footer segments: text in the top or bottom two rows of a
     page that repeats (digits ignored) on at least half of the pages, and on 3 or more.
     Repeated again on the rows uncovered, so a footer of three lines goes entirely.
-    Returns (ids of segments to drop, {page index: [(part, text)]} for the first
-    occurrence of each)."""
-    with_text = sum(1 for p in pages if p)
+    Returns ((page index, segment order) of the segments to drop, {page index: [(part,
+    text)]} for the first occurrence of each)."""
+    with_text = sum(1 for p in pages if len(p))
     need = max(3, math.ceil(with_text / 2))
-    drop: set[int] = set()
+    drop: set[tuple[int, int]] = set()
     firsts: dict[int, list[tuple[str, _Seg]]] = {}
     if with_text < 3:
         return drop, {}
     for part, top in (("header", True), ("footer", False)):
         for _round in range(3):
             seen: dict[str, list[tuple[int, _Seg]]] = {}
-            for pno, segs in enumerate(pages):
+            for pno, page in enumerate(pages):
                 keys_here = set()
-                remaining = [s for s in segs if id(s) not in drop]
-                for s in _edge_rows(remaining, top):
+                edge = page.edge(top)
+                remaining = [s for s in edge if (pno, s.order) not in drop]
+                rows, complete = _edge_walk(remaining, top, 2)
+                if not complete and len(edge) < len(page):  # the kept rows ran out: the whole page
+                    remaining = [s for s in page.segs() if (pno, s.order) not in drop]
+                    rows = _edge_rows(remaining, top)
+                for s in rows:
                     key = _hf_key(s.text)
                     if not key or key in keys_here:
                         continue
@@ -647,8 +694,8 @@ def _running_lines(pages: list[list[_Seg]]):
                 if len(hits) < need:
                     continue
                 found = True
-                for _, s in hits:
-                    drop.add(id(s))
+                for pno, s in hits:
+                    drop.add((pno, s.order))
                 pno, s = hits[0]
                 firsts.setdefault(pno, []).append((part, s))
             if not found:
@@ -689,7 +736,8 @@ def parse_pdf(path: str, source: str | bytes, sha256: str, *, ocr: bool = True,
         n_pages = len(pdf)
         if n_pages == 0:
             raise ParseError(path, "corrupt or unreadable PDF (no pages)")
-        pages_segs = []
+        pages: list[_Page] = []
+        vocab = _Vocab()
         for pno in range(n_pages):
             check_deadline(path, deadline)
             if pno and pno % REOPEN_EVERY_PAGES == 0:
@@ -697,8 +745,10 @@ def parse_pdf(path: str, source: str | bytes, sha256: str, *, ocr: bool = True,
                 # until the document is closed: 4,800 pages held 370 MB; reopened, 40 MB
                 pdf.close()
                 pdf = _open(path, source)
-            pages_segs.append(_page_segments(path, pdf, pno))
-        blank = [pno for pno, segs in enumerate(pages_segs) if not segs]
+            segs = _page_segments(path, pdf, pno)
+            vocab.feed("\n".join(seg.text for seg in segs))
+            pages.append(_Page(segs))
+        blank = [pno for pno, page in enumerate(pages) if not len(page)]
         read = _ocr(path, pdf, blank, ocr, deadline)
     finally:
         pdf.close()
@@ -706,23 +756,21 @@ def parse_pdf(path: str, source: str | bytes, sha256: str, *, ocr: bool = True,
     doc = Document(path=path, format="pdf", sha256=sha256, pages=n_pages)
     doc.warnings.extend(_blank_page_warnings(path, n_pages, blank, read))
 
-    vocab = _Vocab()
-    for segs in pages_segs:
-        vocab.feed("\n".join(seg.text for seg in segs))
     for paragraphs in read.paragraphs.values():
         vocab.feed("\n".join(line for p in paragraphs for line in p.lines))
 
-    drop, first = _running_lines(pages_segs)
+    drop, first = _running_lines(pages)
 
     # Paragraphs in reading order; a paragraph cut by a column or page break (or by
     # footnotes or a box placed between the two halves) is joined back, see _attach.
     paras: list[_Para] = []
     edges: list[Block] = []
-    for pno, segs in enumerate(pages_segs):
+    for pno, page in enumerate(pages):
         page_no = pno + 1
         for part, text in first.get(pno, []):
             edges.append(Block(text, Location(page=page_no, part=part)))
-        body = [s for s in segs if id(s) not in drop]
+        body = [s for s in page.segs() if (pno, s.order) not in drop]
+        pages[pno] = _Page([])  # read: its segments go
         if not body:
             continue
         hs = sorted(s.h for s in body)
