@@ -52,3 +52,18 @@ def test_report_writers_do_not_import_spacy():
         "print('spacy' in sys.modules)\n"
     )
     assert out == "False"
+
+
+def test_a_batch_without_a_store_does_not_import_it(tmp_path):
+    """The review store (SQLAlchemy, about 0.2 s to import) is imported by a batch scan only
+    when it is given one (--db)."""
+    (tmp_path / "a.txt").write_text("For African American patients, multiply the eGFR by 1.159.\n", encoding="utf-8")
+    out = _run(
+        "import sys\n"
+        "from bias_review.cli import main\n"
+        f"sys.argv = ['bias-review', 'scan', {str(tmp_path)!r}, '--workers', '1', '--no-classifier', '--format', 'csv']\n"
+        "code = 0\ntry:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "print('sqlalchemy' in sys.modules, 'bias_review.store' in sys.modules, code)\n"
+    )
+    assert out.splitlines()[-1] == "False False 0"
+    assert "race-correction" in out

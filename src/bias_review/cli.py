@@ -172,18 +172,21 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
     given. Returns the counts and the notes to print."""
     from dataclasses import replace
 
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bias_review.batch import BatchError, CourseConfigError, open_archive, run_batch
     from bias_review.classifier.bundle import ModelError
     from bias_review.lexicon import LexiconError
     from bias_review.report.stream import ReportStream
-    from bias_review.store import active_model
-    from bias_review.store.db import describe_error
 
-    store = _open_store(db) if db else None
-    if store is not None and spec.classifier and spec.model_path is None and (active := active_model(store)):
-        spec = replace(spec, model_path=active.path)
+    store, store_errors = None, ()  # the store (SQLAlchemy) is imported only with --db
+    if db:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from bias_review.store import active_model
+        from bias_review.store.db import describe_error
+
+        store, store_errors = _open_store(db), (SQLAlchemyError,)
+        if spec.classifier and spec.model_path is None and (active := active_model(store)):
+            spec = replace(spec, model_path=active.path)
     with open_archive(paths, exclude=exclude) as files:
         if not files:
             _die("nothing to scan (no supported files found)")
@@ -197,7 +200,7 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
                                     on_skip=stream.skip)
             except (LexiconError, ModelError, CourseConfigError, BatchError) as exc:
                 _die(str(exc))
-            except SQLAlchemyError as exc:  # the store went away mid-batch: what was recorded stays
+            except store_errors as exc:  # the store went away mid-batch: what was recorded stays
                 _die(f"--db: {describe_error(exc)}")
             stream.finish(order=lambda d: order.get(d.path, 0))
     typer.echo(summary.line(), err=True)

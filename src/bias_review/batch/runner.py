@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from bias_review.batch.courses import CourseOf, CourseRules
 from bias_review.batch.inputs import InputFile
@@ -29,7 +29,9 @@ from bias_review.findings import Severity
 from bias_review.paths import sha256_or_none
 from bias_review.progress import scan_progress
 from bias_review.results import DocumentResult, ScanResult, Tally
-from bias_review.store import FileScan, Store, add_course, last_scans, record_file_scans
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a batch that has one
+    from bias_review.store import Store
 
 DEFAULT_TIMEOUT = 120.0
 # the writer's groups: a transaction per group, not per file (fewer round trips to the database)
@@ -90,6 +92,8 @@ class Resume:
     and the verdict on a file: scan it, or skip it."""
 
     def __init__(self, store: Store, versions: tuple[str, Optional[str]], retry_failed: bool) -> None:
+        from bias_review.store import last_scans
+
         self.versions, self.retry_failed = versions, retry_failed
         self.last = {(s.source_path, s.course_id, s.sha256): s for s in last_scans(store)
                      if s.source_path is not None and s.scanned}
@@ -172,6 +176,8 @@ def make_pool(spec: EngineSpec, options: BatchOptions, *, tick: Optional[Callabl
 
 def _course_ids(store: Store, places: set[CourseOf]) -> dict[CourseOf, int]:
     """The store's course row for each (named) place, created as needed."""
+    from bias_review.store import add_course
+
     return {p: add_course(store, p.name, p.year, p.lecturer).id for p in places if p.name}
 
 
@@ -203,6 +209,8 @@ class _Writer:
         group, self.waiting = self.waiting, []
         if not group or self.store is None:
             return
+        from bias_review.store import FileScan, record_file_scans
+
         outcomes = record_file_scans(self.store, [
             FileScan(task.file.path, doc.as_dict(min_severity=Severity.INFO), name=task.file.display,
                      course=task.course_id, source_path=task.file.display) for task, doc in group], self.tool)
