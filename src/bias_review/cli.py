@@ -145,8 +145,8 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
     files = expand_paths(paths, exclude=exclude)
     if not files:
         _die("nothing to scan (no supported files found)")
-    with _report_sink(out, stream=fmt == "jsonl") as sink:
-        from bias_review.engine import Engine
+    with _report_sink(out, stream=fmt == "jsonl") as sink, _parse_ahead(files, not no_ocr, timeout) as ahead:
+        from bias_review.engine import Engine  # spaCy: imported while the helpers parse
 
         try:
             engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
@@ -157,13 +157,27 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
         stream.start(engine.result_of([]).tool())
         errors = []
         with scan_progress(len(files)) as progress:
-            for doc in engine.scan_iter(files, timeout=timeout):
+            for doc in engine.scan_iter(files, timeout=timeout, ahead=ahead):
                 progress.update(doc)
                 stream.add(doc)
                 if doc.error and fmt != "text":
                     errors.append(f"{doc.path}: {doc.error}")
         stream.finish()
     return stream.tally, errors
+
+
+@contextmanager
+def _parse_ahead(files: list[Path], ocr: bool, timeout: Optional[float]) -> Iterator[Optional[object]]:
+    """Helper processes parsing PDF, Word and PowerPoint files ahead of the scan (see
+    bias_review.parse.ahead), started before the engine is built; None when they would not help."""
+    from bias_review.parse.ahead import ParseAhead
+
+    ahead = ParseAhead.start(files, ocr=ocr, timeout=timeout)
+    try:
+        yield ahead
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], run, *, fmt: str,

@@ -32,6 +32,7 @@ from bias_review.ignores import Ignore, Ignores, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
 from bias_review.nlp import chunk_text, new_nlp, process
 from bias_review.parse import parse
+from bias_review.parse.ahead import ParseAhead, ParseFailed, Parsed
 from bias_review.parse.document import Block, Document, ParseError, ParseTimeout
 from bias_review.paths import expand_paths, sha256_or_none
 from bias_review.results import DocumentResult, ScanResult, timeout_message
@@ -241,22 +242,30 @@ class Engine:
 
     # -- files --------------------------------------------------------------------------
     def scan_file(self, path: str | Path, *, display_path: str | None = None, section: str | None = None,
-                  timeout: float | None = DEFAULT_TIMEOUT) -> DocumentResult:
+                  timeout: float | None = DEFAULT_TIMEOUT, parsed: Parsed | None = None) -> DocumentResult:
         """Parse and analyse one file within `timeout` seconds (None: no limit). Never raises
         for a problem with the file: the reason is the result's `error`.
 
         `section` (a module path of a course cartridge) goes in front of every finding's
-        Location.section; detection itself sees only the document's own headings."""
+        Location.section; detection itself sees only the document's own headings. `parsed`:
+        the file parsed already (by `ParseAhead`), its parse's seconds counted in the budget."""
         shown = display_path or str(path)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            document = _parse_within(path, timeout, ocr=self.ocr, deadline=deadline)
+            if parsed is None:
+                document = _parse_within(path, timeout, ocr=self.ocr, deadline=deadline)
+            else:
+                document = parsed.get()
+                if deadline is not None:
+                    deadline -= parsed.seconds
             warnings = list(document.warnings)
             findings = self.analyze_blocks(document.blocks, path=shown, deadline=deadline, warnings=warnings)
         except (ScanTimeout, ParseTimeout):
             return DocumentResult(path=shown, sha256=sha256_or_none(path), error=timeout_message(timeout))
         except ParseError as exc:
             return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
+        except ParseFailed as exc:  # a parser's own error, in a helper process
+            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=f"internal error while scanning ({exc})")
         except Exception as exc:  # noqa: BLE001 - one file's failure must not end a batch
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"internal error while scanning ({type(exc).__name__}: {exc})")
@@ -273,10 +282,12 @@ class Engine:
             return DocumentResult(path=item.display, error=item.error)
         return self.scan_file(item.path, display_path=item.display, section=item.section, timeout=timeout)
 
-    def scan_iter(self, files: Iterable[str | Path], *, timeout: float | None = DEFAULT_TIMEOUT) -> Iterator[DocumentResult]:
-        """Scan files one by one, yielding each result as soon as it is ready."""
+    def scan_iter(self, files: Iterable[str | Path], *, timeout: float | None = DEFAULT_TIMEOUT,
+                  ahead: ParseAhead | None = None) -> Iterator[DocumentResult]:
+        """Scan files one by one, yielding each result as soon as it is ready; `ahead`: helper
+        processes parsing these files (in this order) ahead of the scan."""
         for f in files:
-            yield self.scan_file(f, timeout=timeout)
+            yield self.scan_file(f, timeout=timeout, parsed=ahead.take(f) if ahead is not None else None)
 
     def scan(self, paths: list[str | Path], *, exclude: list[str] | None = None,
              timeout: float | None = DEFAULT_TIMEOUT,

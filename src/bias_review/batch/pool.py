@@ -24,7 +24,8 @@ from itertools import chain
 from multiprocessing.connection import Connection, wait
 from typing import Any, Optional
 
-from bias_review.batch.work import EngineSpec, Task, died, engine_for, exit_reason, scan_one, timed_out
+from bias_review.batch.work import EngineSpec, Task, died, engine_for, scan_one, timed_out
+from bias_review.processes import die_with_parent, exit_reason
 from bias_review.results import DocumentResult
 
 # how long the parent sleeps at most between looks at the clock (deadlines, progress)
@@ -200,7 +201,7 @@ def _worker_main(conn: Connection, spec: EngineSpec, parent_pid: int) -> None:
     """A worker: build (or inherit) the engine, say so, then scan one file per message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     try:
         engine_for(spec)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the batch
@@ -216,17 +217,3 @@ def _worker_main(conn: Connection, spec: EngineSpec, parent_pid: int) -> None:
             return
         display, path, section, error = job
         conn.send(("result", scan_one(spec, display, path, section=section, error=error)))
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """On Linux, ask the kernel to kill this worker when the parent dies, however it dies
-    (SIGKILL included), so no worker outlives an interrupted batch."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the request was made
-        os._exit(0)

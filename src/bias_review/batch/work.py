@@ -4,7 +4,6 @@ process and kept), a task, and the results of a task that never finished."""
 from __future__ import annotations
 
 import json
-import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,13 +93,3 @@ def died(task: Task, how: str) -> DocumentResult:
     """The result of a file whose worker died; `how` is e.g. 'signal SIGSEGV'."""
     return DocumentResult(path=task.file.display, sha256=task.sha256,
                           error=f"the worker scanning this file died ({how})")
-
-
-def exit_reason(exitcode: Optional[int]) -> str:
-    """'signal SIGKILL' for a process killed by a signal, 'exit status N' otherwise."""
-    if exitcode is not None and exitcode < 0:
-        try:
-            return f"signal {signal.Signals(-exitcode).name}"
-        except ValueError:
-            return f"signal {-exitcode}"
-    return f"exit status {exitcode}"
