@@ -115,6 +115,18 @@ def test_compact_model_gives_scikit_learns_probabilities():
     assert np.abs(got - expected).max() < 1e-9
 
 
+def test_a_large_batch_is_scored_in_chunks_with_the_same_numbers(monkeypatch):
+    """Chunks keep the arrays in the processor's cache; no text's probabilities may change with
+    the batch around it, to the last bit."""
+    texts = _texts("dev.jsonl") + [t.upper() for t in _texts("dev.jsonl")]
+    assert len(texts) > 2 * P.DECISION_CHUNK
+    model = P.load_predictor(BUNDLED)
+    chunked = model.predict_proba(texts)
+    monkeypatch.setattr(P, "DECISION_CHUNK", len(texts) + 1)
+    assert np.array_equal(model.predict_proba(texts), chunked)
+    assert np.array_equal(model.predict_proba(texts[:7]), chunked[:7])
+
+
 def test_compact_model_is_checked_and_holds_no_pickles(model_copy):
     path = model_copy / P.INFERENCE_FILE
     _flip_a_byte(path)

