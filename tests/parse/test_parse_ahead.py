@@ -119,9 +119,11 @@ def test_a_helper_that_dies_takes_only_its_file(rules_engine, tmp_path, monkeypa
     assert results[2].findings == results[0].findings  # c and d parsed by the scan itself, the same
 
 
-def test_a_helper_keeps_a_bounded_number_of_documents_waiting(tmp_path, monkeypatch):
+@pytest.mark.parametrize("bound", ["documents", "bytes"])
+def test_a_helper_keeps_a_bounded_number_of_documents_waiting(tmp_path, monkeypatch, bound):
     """A scan that is slow to take documents (building its engine, analysing a long one) does
-    not make a helper hold the whole archive parsed: it waits with AHEAD documents."""
+    not make a helper hold the whole archive parsed: it waits with AHEAD documents, or fewer
+    when they pass AHEAD_BYTES (one always goes through)."""
     calls = tmp_path / "calls"
     real = parse_package.parse
 
@@ -131,12 +133,18 @@ def test_a_helper_keeps_a_bounded_number_of_documents_waiting(tmp_path, monkeypa
         return real(path, **options)
 
     monkeypatch.setattr(parse_package, "parse", counted)
-    monkeypatch.setattr(ahead_module, "AHEAD", 2)
+    waiting_at_most = 2
+    if bound == "documents":
+        monkeypatch.setattr(ahead_module, "AHEAD", waiting_at_most)
+    else:  # each document pickles to about 0.3 MB
+        monkeypatch.setattr(ahead_module, "AHEAD_BYTES", 1)
+        waiting_at_most = 1
     paths = _copies(tmp_path / "pdfs", [f"{i:02d}.pdf" for i in range(14)])  # each document > a pipe's buffer
     with ParseAhead.start(paths, ocr=False, timeout=None, helpers=1) as ahead:
         time.sleep(3)  # 14 parses take about one second
         waiting = calls.read_text().split()
-        assert 2 <= len(waiting) <= 2 + 2  # AHEAD queued, one being sent, one parsed and waiting to queue
+        # queued, one being sent, one parsed and waiting to be queued
+        assert waiting_at_most <= len(waiting) <= waiting_at_most + 2
         taken = [ahead.take(p) for p in paths]
     assert all(t is not None and t.document.pages == 15 for t in taken)
     assert calls.read_text().split() == [p.name for p in paths]

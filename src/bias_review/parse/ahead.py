@@ -7,7 +7,8 @@ is built and while it analyses what they parsed before. The scan takes the docum
 files' order, so its report is the one a scan without helpers writes.
 
 Helper k parses files k, k + n, k + 2n, ... of those it is given (n helpers), keeping at most
-`AHEAD` parsed documents waiting, so memory stays bounded whatever the scan's length. Each
+`AHEAD` parsed documents (and `AHEAD_BYTES` of them) waiting, so memory stays bounded whatever
+the scan's length. Each
 file is parsed under the scan's time budget (the same `deadline` a parse in the scan's own
 process has); a helper still parsing past the budget and a grace period is killed and the file
 reported as timed out, and a helper that dies (pdfium crashing on a hostile file, say) takes
@@ -23,7 +24,9 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -36,8 +39,10 @@ from bias_review.parse.document import Document, ParseError, ParseTimeout
 AHEAD_EXTENSIONS = frozenset({".pdf", ".docx", ".pptx"})
 #: larger files are parsed in the scan's own process (a parsed document crosses a pipe)
 AHEAD_MAX_BYTES = 64 * 1024 * 1024
-#: parsed documents a helper keeps waiting for the scan to take them
+#: parsed documents a helper keeps waiting for the scan to take them, and their size at most
+#: (pickled; one document is always let through, however large)
 AHEAD = 8
+AHEAD_BYTES = 64 * 1024 * 1024
 #: helpers at most (and never more than the cores this process may use)
 MAX_HELPERS = 2
 #: how long past a file's time budget a helper may take to report it before it is killed
@@ -219,22 +224,47 @@ def _exit_reason(exitcode: Optional[int]) -> str:
     return exit_reason(exitcode)
 
 
+class _Outbox:
+    """A helper's reports waiting to be sent: at most AHEAD of them and AHEAD_BYTES in all (one
+    is always let in, however large). `put` waits for room; `get` waits for a report."""
+
+    def __init__(self) -> None:
+        self._items: deque[Optional[bytes]] = deque()
+        self._bytes = 0
+        self._changed = threading.Condition()
+
+    def put(self, message: Optional[bytes]) -> None:
+        size = len(message or b"")
+        with self._changed:
+            while self._items and (len(self._items) >= AHEAD or self._bytes + size > AHEAD_BYTES):
+                self._changed.wait()
+            self._items.append(message)
+            self._bytes += size
+            self._changed.notify_all()
+
+    def get(self) -> Optional[bytes]:
+        with self._changed:
+            while not self._items:
+                self._changed.wait()
+            message = self._items.popleft()
+            self._bytes -= len(message or b"")
+            self._changed.notify_all()
+            return message
+
+
 def _helper_main(conn: Connection, paths: list[Path], jobs: list[int], current: Any, since: Any, ocr: bool,
                  timeout: Optional[float], parent_pid: int) -> None:
     """A helper: parse its files in order, each reported as (index, (outcome, document or error
-    text, seconds)), at most AHEAD parsed documents waiting to be sent. Before each file it
+    text, seconds)), a bounded number waiting to be sent (`_Outbox`). Before each file it
     sets `since` and `current`, read by the scan without a message (a helper that crashes
     on a file has sent nothing about it)."""
-    import queue
-    import threading
-
     from bias_review.processes import die_with_parent
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scan's to handle
     die_with_parent(parent_pid)
     from bias_review.parse import parse
 
-    outbox: queue.Queue[Optional[bytes]] = queue.Queue(maxsize=AHEAD)
+    outbox = _Outbox()
 
     def send() -> None:
         while (message := outbox.get()) is not None:
