@@ -230,3 +230,24 @@ def test_a_report_on_standard_output_passes_a_progress_bar_only_on_a_terminal(mo
     shown, redirected = stand_in.getvalue(), stand_in.rich_proxied_file.getvalue()
     assert (shown, redirected) == (("doc.txt: 1 finding(s)\n", "") if terminal else ("", "doc.txt: 1 finding(s)\n"))
     assert out.isatty() is terminal
+
+
+def test_the_console_script_runs_exit_handlers_and_writes_everything_before_it_leaves(tmp_path: Path):
+    """`run()` leaves the process without tearing the interpreter down; what the process wrote
+    and the exit handlers registered must not be lost to that."""
+    import subprocess
+    import sys
+
+    lecture = tmp_path / "lecture.txt"
+    lecture.write_text("Multiply the eGFR by 1.159 for Black patients.\n" * 400, encoding="utf-8")
+    marker = tmp_path / "handler-ran"
+    code = ("import atexit, sys\n"
+            f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ran'))\n"
+            "from bias_review.cli import run\n"
+            f"sys.argv[1:] = ['scan', {str(lecture)!r}, '--no-classifier', '--format', 'json', '--fail-on', 'high']\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1  # --fail-on high, met
+    report = json.loads(done.stdout)  # all of it, flushed
+    assert len(report["documents"][0]["findings"]) == 400
+    assert marker.read_text() == "ran"

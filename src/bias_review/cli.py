@@ -435,5 +435,32 @@ def main() -> None:
         sys.exit(code)
 
 
+def run() -> None:
+    """The `bias-review` console script: `main()`, then out of the process without tearing the
+    interpreter down. By then every report, model and store is written and closed, and the exit
+    handlers are run here; what is skipped is freeing the engine's objects one by one before the
+    memory goes back anyway: about 0.15 s of a one-page scan's 1.0 s. `main()` itself still
+    ends with SystemExit, for callers inside a process of their own (tests)."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), or a closed stream
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()
