@@ -1,4 +1,5 @@
-"""What every helper process of a scan shares: dying with its parent, and naming how one ended."""
+"""What every helper process of a scan shares: how many cores there are, dying with the parent,
+and naming how one ended."""
 
 from __future__ import annotations
 
@@ -6,6 +7,14 @@ import os
 import signal
 import sys
 from typing import Optional
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def die_with_parent(parent_pid: int) -> None:

@@ -13,7 +13,6 @@ scanned again. Ctrl-C and SIGTERM record the files already finished before stopp
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
@@ -27,6 +26,7 @@ from bias_review.batch.inputs import InputFile
 from bias_review.batch.work import EngineSpec, Task
 from bias_review.findings import Severity
 from bias_review.paths import sha256_or_none
+from bias_review.processes import cores
 from bias_review.progress import scan_progress
 from bias_review.results import DocumentResult, ScanResult, Tally
 
@@ -41,10 +41,7 @@ SCAN, UNCHANGED, FAILED_BEFORE = "scan", "unchanged", "failed before"
 
 def default_workers() -> int:
     """One worker per core this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    return cores()
 
 
 @dataclass

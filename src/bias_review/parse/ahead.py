@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bias_review.parse.document import Document, ParseError, ParseTimeout
+from bias_review.processes import cores as _cores
+from bias_review.processes import die_with_parent, exit_reason
 
 #: the formats worth parsing ahead: read whole, and slow to read
 AHEAD_EXTENSIONS = frozenset({".pdf", ".docx", ".pptx"})
@@ -163,7 +165,7 @@ class ParseAhead:
                 crashed_on = h.current.value
                 self._retire(h)
                 if crashed_on >= index:  # it died on that file (maybe before sending this one's)
-                    self._deaths[crashed_on] = _exit_reason(h.process.exitcode)
+                    self._deaths[crashed_on] = exit_reason(h.process.exitcode)
                 if crashed_on == index:
                     return self._death(index)
                 return None  # this file's parse never came: the scan parses it
@@ -211,19 +213,6 @@ def _worth_parsing_ahead(path: Path) -> bool:
         return False
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _exit_reason(exitcode: Optional[int]) -> str:
-    from bias_review.processes import exit_reason
-
-    return exit_reason(exitcode)
-
-
 class _Outbox:
     """A helper's reports waiting to be sent: at most AHEAD of them and AHEAD_BYTES in all (one
     is always let in, however large). `put` waits for room; `get` waits for a report."""
@@ -258,8 +247,6 @@ def _helper_main(conn: Connection, paths: list[Path], jobs: list[int], current: 
     text, seconds)), a bounded number waiting to be sent (`_Outbox`). Before each file it
     sets `since` and `current`, read by the scan without a message (a helper that crashes
     on a file has sent nothing about it)."""
-    from bias_review.processes import die_with_parent
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scan's to handle
     die_with_parent(parent_pid)
     from bias_review.parse import parse
