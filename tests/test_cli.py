@@ -251,3 +251,25 @@ def test_the_console_script_runs_exit_handlers_and_writes_everything_before_it_l
     report = json.loads(done.stdout)  # all of it, flushed
     assert len(report["documents"][0]["findings"]) == 400
     assert marker.read_text() == "ran"
+
+
+def test_the_progress_bar_counts_findings_at_the_reports_floor():
+    """The bar shows the findings the report will show: with --min-severity high, not the low
+    ones (and never `info`)."""
+    from bias_review.findings import Category, Finding, Location, Severity
+    from bias_review.progress import scan_progress
+    from bias_review.results import DocumentResult
+
+    def finding(i: int, severity: Severity) -> Finding:
+        return Finding(id=f"f{i}", category=Category.STEREOTYPE, severity=severity, text="x", passage="x",
+                       start=0, end=1, location=Location(), detectors=["lexicon:x"], score=0.9,
+                       explanation="why", suggestion=None, references=[])
+
+    doc = DocumentResult(path="a.txt", format="text", sha256="0" * 64, pages=1,
+                         findings=[finding(1, Severity.HIGH), finding(2, Severity.LOW), finding(3, Severity.INFO)])
+    shown = {}
+    for floor in (Severity.LOW, Severity.HIGH):
+        with scan_progress(1, enabled=True, min_severity=floor) as progress:
+            progress.update(doc)
+            shown[floor] = progress._progress.tasks[0].fields["findings"]
+    assert shown == {Severity.LOW: 2, Severity.HIGH: 1}

@@ -100,7 +100,7 @@ def scan(
                           str(model.resolve()) if model else None, ocr=not no_ocr)
         rules = _course_rules(courses, course)
         run = BatchOptions(workers=workers or default_workers(), timeout=timeout or None, retry_failed=retry_failed,
-                           executor=executor, scheduler=scheduler, courses=rules or CourseRules())
+                           executor=executor, scheduler=scheduler, courses=rules or CourseRules(), min_severity=floor)
         tally, notes = _scan_batch(existing, exclude, spec, db, run, **options)
     else:
         tally, notes = _scan_files(existing, exclude, lexicons=lexicons, replace_lexicons=replace_lexicons,
@@ -156,7 +156,7 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
         stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color, in_order=True)
         stream.start(engine.result_of([]).tool())
         errors = []
-        with scan_progress(len(files)) as progress:
+        with scan_progress(len(files), min_severity=floor) as progress:
             for doc in engine.scan_iter(files, timeout=timeout, ahead=ahead):
                 progress.update(doc)
                 stream.add(doc)

@@ -7,6 +7,7 @@ import sys
 from contextlib import contextmanager
 from collections.abc import Iterator
 
+from bias_review.findings import Severity
 from bias_review.results import DocumentResult, Tally
 
 
@@ -14,9 +15,9 @@ class ScanProgress:
     """Counts what finished files gave (`tally`) and the files skipped; shows it when a
     terminal is attached."""
 
-    def __init__(self, progress=None, task=None) -> None:
+    def __init__(self, progress=None, task=None, min_severity: Severity = Severity.LOW) -> None:
         self._progress, self._task = progress, task
-        self.tally = Tally()
+        self.tally = Tally(min_severity)  # findings counted as the report counts them
         self.skipped = 0
 
     def update(self, result: DocumentResult) -> None:
@@ -42,15 +43,17 @@ class ScanProgress:
 
 
 @contextmanager
-def scan_progress(total: int, *, enabled: bool | None = None, auto_refresh: bool = True) -> Iterator[ScanProgress]:
-    """A ScanProgress; the bar is drawn on standard error only when it is a terminal.
+def scan_progress(total: int, *, enabled: bool | None = None, auto_refresh: bool = True,
+                  min_severity: Severity = Severity.LOW) -> Iterator[ScanProgress]:
+    """A ScanProgress counting findings at or above `min_severity` (the report's floor); the bar
+    is drawn on standard error only when it is a terminal.
 
     `auto_refresh=False` draws only on `update`, `skip` and `refresh`: no drawing thread, so
     the process may fork worker processes safely."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled or total < 1:
-        yield ScanProgress()
+        yield ScanProgress(min_severity=min_severity)
         return
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
@@ -72,4 +75,4 @@ def scan_progress(total: int, *, enabled: bool | None = None, auto_refresh: bool
     )
     with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=auto_refresh) as progress:
         task = progress.add_task("scan", total=total, pages=0, findings=0, errors=0, skipped=0)
-        yield ScanProgress(progress, task)
+        yield ScanProgress(progress, task, min_severity)

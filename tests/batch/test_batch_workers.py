@@ -175,3 +175,18 @@ def test_a_zip_and_its_bad_member_go_through_the_workers_into_the_store(tmp_path
     assert not (tmp_path / "escape.txt").exists() and not (tmp_path.parent / "escape.txt").exists()
     names = {d.name for d in documents(store)}
     assert any("notes.txt" in n for n in names)
+
+
+def test_the_summary_line_counts_the_findings_the_report_shows(tmp_path: Path):
+    """With --min-severity, the batch's closing line (and its progress bar) counts the findings
+    at or above it, as the report does, not every flag."""
+    root = tmp_path / "archive"
+    write_archive(root, 3, kinds=("txt",))
+    counts = {}
+    for floor in ("low", "high"):
+        res = CliRunner().invoke(app, ["scan", str(root), "--format", "json", "--no-classifier", "--workers", "1",
+                                       "--min-severity", floor])
+        assert res.exit_code == 0, res.output
+        counts[floor] = sum(len(d["findings"]) for d in json.loads(res.stdout)["documents"])
+        assert f"; {counts[floor]} finding(s); 0 failed" in res.stderr
+    assert 0 < counts["high"] < counts["low"]

@@ -56,6 +56,7 @@ class BatchOptions:
     start_method: Optional[str] = None  # local: fork (Linux default) or spawn
     courses: CourseRules = field(default_factory=CourseRules)
     progress: Optional[bool] = None  # None: a bar when standard error is a terminal
+    min_severity: Severity = Severity.LOW  # the findings the bar and the summary line count
 
 
 @dataclass
@@ -126,7 +127,8 @@ def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[S
     resume = Resume(store, versions, options.retry_failed) if store is not None else None
     summary = BatchSummary(len(files))
 
-    with scan_progress(len(files), enabled=options.progress, auto_refresh=False) as progress, _sigterm_interrupts(), \
+    with scan_progress(len(files), enabled=options.progress, auto_refresh=False,
+                       min_severity=options.min_severity) as progress, _sigterm_interrupts(), \
             _Writer(store, tool, summary) as writer:
         def tasks() -> Iterator[Task]:
             for f in files:
