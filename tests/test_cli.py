@@ -207,6 +207,12 @@ def test_the_console_script_exits_with_its_documented_status_codes(tmp_path: Pat
     assert status("scan", str(biased), "--no-classifier", "--fail-on", "high")[0] == 1
     assert status("scan", str(biased), "--no-classifier")[0] == 0
     assert status("scan", str(biased), "--format", "yaml")[0] == 2
+    # usage errors (Typer's own Click raises them) are usage, status 2, never "internal error"
+    for args, said in ((("nosuch",), "No such command 'nosuch'"),
+                       (("scan", str(biased), "--no-such-option"), "No such option: --no-such-option"),
+                       (("scan", str(biased), "--timeout", "soon"), "Invalid value for '--timeout'")):
+        code, err = status(*args)
+        assert code == 2 and said in err and "Usage: bias-review" in err and "internal error" not in err
 
 
 @pytest.mark.parametrize("terminal", [False, True])

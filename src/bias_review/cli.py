@@ -404,6 +404,14 @@ def lexicon_list(
         typer.echo(f"{e.id}\t{e.category.value}\t{e.severity.value}\t{'; '.join(pats)}")
 
 
+# Click's exceptions, and those of the Click that newer Typer versions carry inside (typer._click,
+# whose usage errors derive from typer.exceptions.TyperException, not from click's)
+_TYPER_ERRORS = getattr(typer, "exceptions", None)
+_EXITS = (click.exceptions.Exit, typer.Exit)
+_ABORTS = (click.exceptions.Abort, getattr(typer, "Abort", click.exceptions.Abort))
+_USAGE_ERRORS = (click.ClickException, getattr(_TYPER_ERRORS, "TyperException", click.ClickException))
+
+
 def main() -> None:
     """Entry point of the `bias-review` console script. No traceback reaches the user: an
     unexpected error is one line and exit status 3 (set BIAS_REVIEW_DEBUG=1 to see it in full).
@@ -411,16 +419,20 @@ def main() -> None:
     Without standalone mode, newer Typer versions return an `Exit`'s code (and turn Ctrl-C
     into code 130) instead of raising; older ones raise. Both become the process's status."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="bias-review")
     except KeyboardInterrupt:
         typer.echo("bias-review: interrupted", err=True)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
+    except _EXITS as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except _USAGE_ERRORS as exc:  # an unknown command or option, a bad value: usage, status 2
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"bias-review: {exc}", err=True)
         sys.exit(EXIT_NOTHING)
-    except click.exceptions.Abort:
+    except _ABORTS:
         typer.echo("bias-review: aborted", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the CLI boundary
