@@ -265,7 +265,8 @@ class Engine:
         except ParseError as exc:
             return DocumentResult(path=shown, sha256=sha256_or_none(path), error=exc.reason)
         except ParseFailed as exc:  # a parser's own error, in a helper process
-            return DocumentResult(path=shown, sha256=sha256_or_none(path), error=f"internal error while scanning ({exc})")
+            return DocumentResult(path=shown, sha256=sha256_or_none(path),
+                                  error=f"internal error while scanning ({exc})")
         except Exception as exc:  # noqa: BLE001 - one file's failure must not end a batch
             return DocumentResult(path=shown, sha256=sha256_or_none(path),
                                   error=f"internal error while scanning ({type(exc).__name__}: {exc})")
