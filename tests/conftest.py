@@ -19,6 +19,26 @@ def pytest_configure(config):
     os.environ.setdefault("BIAS_REVIEW_CACHE", tempfile.mkdtemp(prefix="bias-review-test-cache-"))
 
 
+@pytest.fixture
+def log_parse_calls(monkeypatch, tmp_path):
+    """`log_parse_calls(module, line)` wraps `module.parse` so that every call, in this process
+    or one forked from it, appends `line(path)` to a file; returns that file's path."""
+
+    def install(module, line) -> Path:
+        log = tmp_path / "parse-calls"
+        real = module.parse
+
+        def parse(path, **options):
+            with log.open("a") as fh:
+                fh.write(f"{line(path)}\n")
+            return real(path, **options)
+
+        monkeypatch.setattr(module, "parse", parse)
+        return log
+
+    return install
+
+
 @pytest.fixture(scope="session")
 def rules_engine():
     """The engine with lexicons and rules only (no classifier)."""

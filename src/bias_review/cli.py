@@ -7,7 +7,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Optional, TextIO
 
@@ -145,7 +145,11 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
     files = expand_paths(paths, exclude=exclude)
     if not files:
         _die("nothing to scan (no supported files found)")
-    with _report_sink(out, stream=fmt == "jsonl") as sink, _parse_ahead(files, not no_ocr, timeout) as ahead:
+    from bias_review.parse.ahead import ParseAhead
+
+    # helpers reading PDF, Word and PowerPoint files ahead, started before spaCy is imported
+    with _report_sink(out, stream=fmt == "jsonl") as sink, \
+            ParseAhead.start(files, ocr=not no_ocr, timeout=timeout) or nullcontext() as ahead:
         from bias_review.engine import Engine  # spaCy: imported while the helpers parse
 
         try:
@@ -164,20 +168,6 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
                     errors.append(f"{doc.path}: {doc.error}")
         stream.finish()
     return stream.tally, errors
-
-
-@contextmanager
-def _parse_ahead(files: list[Path], ocr: bool, timeout: Optional[float]) -> Iterator[Optional[object]]:
-    """Helper processes parsing PDF, Word and PowerPoint files ahead of the scan (see
-    bias_review.parse.ahead), started before the engine is built; None when they would not help."""
-    from bias_review.parse.ahead import ParseAhead
-
-    ahead = ParseAhead.start(files, ocr=ocr, timeout=timeout)
-    try:
-        yield ahead
-    finally:
-        if ahead is not None:
-            ahead.close()
 
 
 def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], run, *, fmt: str,
@@ -204,7 +194,6 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
     with open_archive(paths, exclude=exclude) as files:
         if not files:
             _die("nothing to scan (no supported files found)")
-        order = {f.display: n for n, f in enumerate(files)}
         with _report_sink(out, stream=fmt == "jsonl") as sink:
             # written in the files' order as they finish; a file waits only for those before it
             stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color,
@@ -216,7 +205,7 @@ def _scan_batch(paths: list[Path], exclude: list[str], spec, db: Optional[str], 
                 _die(str(exc))
             except store_errors as exc:  # the store went away mid-batch: what was recorded stays
                 _die(f"--db: {describe_error(exc)}")
-            stream.finish(order=lambda d: order.get(d.path, 0))
+            stream.finish()
     typer.echo(summary.line(), err=True)
     notes = [f"{p}: failed before, skipped (use --retry-failed)" for p in summary.failed_before]
     notes += [f"{p}: not recorded in the store ({why})" for p, why in summary.not_recorded]
@@ -245,10 +234,11 @@ class _Stdout(io.TextIOBase):
         return True
 
     @staticmethod
-    def _target() -> TextIO:
-        current = sys.stdout
-        real = getattr(current, "rich_proxied_file", current)
-        return current if real.isatty() else real
+    def _real() -> TextIO:
+        return getattr(sys.stdout, "rich_proxied_file", sys.stdout)
+
+    def _target(self) -> TextIO:
+        return sys.stdout if self.isatty() else self._real()
 
     def write(self, text: str) -> int:
         return self._target().write(text)
@@ -257,7 +247,7 @@ class _Stdout(io.TextIOBase):
         self._target().flush()
 
     def isatty(self) -> bool:
-        return getattr(sys.stdout, "rich_proxied_file", sys.stdout).isatty()
+        return self._real().isatty()
 
 
 @contextmanager

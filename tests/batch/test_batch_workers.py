@@ -109,20 +109,12 @@ def test_workers_find_what_a_single_process_scan_finds(tmp_path: Path, monkeypat
         assert batch.stdout == single.stdout and "Lecture" in single.stdout
 
 
-def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_files(tmp_path: Path, monkeypatch):
+def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_files(tmp_path: Path, log_parse_calls):
     from bias_review.batch import LocalPool, Task
 
     root = tmp_path / "archive"
     write_archive(root, 6, kinds=("txt",))
-    pids = tmp_path / "pids"
-    real = engine_module.parse
-
-    def parse(path, **options):
-        with pids.open("a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return real(path, **options)
-
-    monkeypatch.setattr(engine_module, "parse", parse)
+    pids = log_parse_calls(engine_module, lambda path: os.getpid())
     with open_archive([root]) as files:
         done = list(LocalPool(RULES, 1, recycle_after=2).results(Task(f) for f in files))
     assert sorted(d.path for _, d in done) == sorted(f.display for f in files)

@@ -120,19 +120,11 @@ def test_a_helper_that_dies_takes_only_its_file(rules_engine, tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("bound", ["documents", "bytes"])
-def test_a_helper_keeps_a_bounded_number_of_documents_waiting(tmp_path, monkeypatch, bound):
+def test_a_helper_keeps_a_bounded_number_of_documents_waiting(tmp_path, monkeypatch, log_parse_calls, bound):
     """A scan that is slow to take documents (building its engine, analysing a long one) does
     not make a helper hold the whole archive parsed: it waits with AHEAD documents, or fewer
     when they pass AHEAD_BYTES (one always goes through)."""
-    calls = tmp_path / "calls"
-    real = parse_package.parse
-
-    def counted(path, **options):
-        with calls.open("a") as fh:
-            fh.write(f"{Path(path).name}\n")
-        return real(path, **options)
-
-    monkeypatch.setattr(parse_package, "parse", counted)
+    calls = log_parse_calls(parse_package, lambda path: Path(path).name)
     waiting_at_most = 2
     if bound == "documents":
         monkeypatch.setattr(ahead_module, "AHEAD", waiting_at_most)

@@ -132,11 +132,8 @@ class ParseAhead:
     def close(self) -> None:
         """Stop every helper (finished ones exit on their own)."""
         for h in self._helpers:
-            if h.process.is_alive():
-                h.process.kill()
-            h.process.join()
+            self._retire(h)
             h.conn.close()
-            h.alive = False
 
     def take(self, path: str | Path) -> Optional[Parsed]:
         """The next file's parse, when a helper has it; None when the scan must parse `path`

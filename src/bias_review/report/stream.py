@@ -105,7 +105,10 @@ class ReportStream:
     def finish(self, order: Callable[[DocumentResult], Any] | None = None) -> None:
         """Write what is left and the closing summary: documents still waiting (an interrupted
         batch) in the report's order, or the whole report of a format written at the end,
-        sorted by `order` when given."""
+        sorted by `order` when given, else by the order the stream was given."""
+        if order is None and self._places:
+            last = len(self._places)
+            order = lambda d: self._places[d.path][0] if self._places.get(d.path) else last  # noqa: E731
         if self._writer is not None:
             for place in sorted(self._waiting):
                 if self._waiting[place] is not None:
