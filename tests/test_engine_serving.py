@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -152,7 +153,9 @@ def test_a_report_replaces_out_only_when_complete(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
-def test_jsonl_of_a_killed_scan_parses_line_by_line(tmp_path: Path):
+def _stopped_jsonl_scan(tmp_path: Path, stop: signal.Signals) -> tuple[str, int]:
+    """A JSON Lines scan of 400 files, sent `stop` once three documents are written: the
+    report's text and the scan's exit status."""
     folder = tmp_path / "lectures"
     folder.mkdir()
     text = " ".join(_sentences("dev.jsonl")[:40])
@@ -167,16 +170,36 @@ def test_jsonl_of_a_killed_scan_parses_line_by_line(tmp_path: Path):
             if out.exists() and out.read_text(encoding="utf-8").count('"document"') >= 3:
                 break
             time.sleep(0.02)
-        proc.kill()
+        proc.send_signal(stop)
     finally:
-        proc.wait()
-    lines = out.read_text(encoding="utf-8").splitlines()
-    objects = [json.loads(line) for line in lines]  # every written line is whole
+        status = proc.wait(timeout=60)
+    return out.read_text(encoding="utf-8"), status
+
+
+def _documents_of(lines: list[str]) -> list[dict]:
+    objects = [json.loads(line) for line in lines]
     assert "tool" in objects[0] and objects[0]["tool"]["name"] == "bias-review"
+    assert not any("summary" in o for o in objects), "a stopped scan has no closing summary"
     documents = [o["document"] for o in objects if "document" in o]
-    assert 3 <= len(documents) < 400, "the scan should have been killed part-way"
+    assert 3 <= len(documents) < 400, "the scan should have been stopped part-way"
     assert all(d["findings"] for d in documents)
-    assert not any("summary" in o for o in objects)
+    return documents
+
+
+def test_jsonl_of_a_scan_stopped_by_sigterm_has_only_whole_lines(tmp_path: Path):
+    text, status = _stopped_jsonl_scan(tmp_path, signal.SIGTERM)
+    assert status == 130  # stopped as by Ctrl-C, not killed by the signal
+    assert text.endswith("\n")
+    _documents_of(text.splitlines())  # every line parses
+
+
+def test_jsonl_of_a_killed_scan_parses_line_by_line(tmp_path: Path):
+    text, status = _stopped_jsonl_scan(tmp_path, signal.SIGKILL)
+    assert status == -signal.SIGKILL
+    # the kernel may cut the write in progress short: every line with its line end is whole
+    whole, _, unfinished = text.rpartition("\n")
+    assert "\n" not in unfinished
+    _documents_of(whole.splitlines())
 
 
 def test_jsonl_of_a_finished_scan_ends_with_the_summary(tmp_path: Path):
@@ -343,3 +366,20 @@ def test_a_renewal_that_fails_leaves_the_engine_working(monkeypatch):
     found = [_key(engine.analyze_text(t)) for t in texts]
     assert engine._pipe is first and engine.max_vocab_strings is None  # gave up renewing, kept serving
     assert found == [_key(reference.analyze_text(t)) for t in texts] and any(found)
+
+
+def test_stop_signals_wait_until_the_held_block_ends():
+    from bias_review.processes import sigterm_interrupts, stop_signals_held
+
+    done = []
+    with sigterm_interrupts():
+        with pytest.raises(KeyboardInterrupt):
+            with stop_signals_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # a signal not held would interrupt here
+                done.append("the block")
+        assert done == ["the block"]
+        with pytest.raises(KeyboardInterrupt):  # and outside the block, at once
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

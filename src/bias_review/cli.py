@@ -146,9 +146,10 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
     if not files:
         _die("nothing to scan (no supported files found)")
     from bias_review.parse.ahead import ParseAhead
+    from bias_review.processes import sigterm_interrupts
 
     # helpers reading PDF, Word and PowerPoint files ahead, started before spaCy is imported
-    with _report_sink(out, stream=fmt == "jsonl") as sink, \
+    with _report_sink(out, stream=fmt == "jsonl") as sink, sigterm_interrupts(), \
             ParseAhead.start(files, ocr=not no_ocr, timeout=timeout) or nullcontext() as ahead:
         from bias_review.engine import Engine  # spaCy: imported while the helpers parse
 

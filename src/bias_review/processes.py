@@ -1,12 +1,18 @@
-"""What every helper process of a scan shares: how many cores there are, dying with the parent,
-and naming how one ended."""
+"""What the processes of a scan share: how many cores there are, dying with the parent, naming
+how a helper ended, and stopping on SIGTERM as on Ctrl-C."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Optional
+
+#: the signals that stop a scan between two steps (Ctrl-C, and SIGTERM under `sigterm_interrupts`)
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 def cores() -> int:
@@ -39,3 +45,42 @@ def exit_reason(exitcode: Optional[int]) -> str:
         except ValueError:
             return f"signal {-exitcode}"
     return f"exit status {exitcode}"
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a scheduler ending the job, `kill`) stops the scan like Ctrl-C: it raises
+    KeyboardInterrupt, so what is finished is written or recorded before the process ends.
+    Only in the main thread (elsewhere signal handlers cannot be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (a line of a report written whole), then
+    take effect as they would have. Their handlers are swapped for one that notes them (a
+    blocked signal mask would not do: another thread may receive the signal). Only in the main
+    thread, where handlers can be set."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)

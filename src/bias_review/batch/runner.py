@@ -13,11 +13,8 @@ scanned again. Ctrl-C and SIGTERM record the files already finished before stopp
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -26,7 +23,7 @@ from bias_review.batch.inputs import InputFile
 from bias_review.batch.work import EngineSpec, Task
 from bias_review.findings import Severity
 from bias_review.paths import sha256_or_none
-from bias_review.processes import cores
+from bias_review.processes import cores, sigterm_interrupts
 from bias_review.progress import scan_progress
 from bias_review.results import DocumentResult, ScanResult, Tally
 
@@ -128,7 +125,7 @@ def run_batch(files: Sequence[InputFile], spec: EngineSpec, *, store: Optional[S
     summary = BatchSummary(len(files))
 
     with scan_progress(len(files), enabled=options.progress, auto_refresh=False,
-                       min_severity=options.min_severity) as progress, _sigterm_interrupts(), \
+                       min_severity=options.min_severity) as progress, sigterm_interrupts(), \
             _Writer(store, tool, summary) as writer:
         def tasks() -> Iterator[Task]:
             for f in files:
@@ -222,24 +219,6 @@ class _Writer:
 
     def __exit__(self, *exc) -> None:
         self.write()
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a scheduler ending the job) stops the batch like Ctrl-C: workers are stopped
-    and everything recorded so far stays."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _duration(seconds: float) -> str:

@@ -245,6 +245,7 @@ def _helper_main(conn: Connection, paths: list[Path], jobs: list[int], current: 
     sets `since` and `current`, read by the scan without a message (a helper that crashes
     on a file has sent nothing about it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scan's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the scan's handler (sigterm_interrupts)
     die_with_parent(parent_pid)
     from bias_review.parse import parse
 
