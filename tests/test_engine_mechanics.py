@@ -118,6 +118,10 @@ def test_one_finding_per_passage_and_category_with_every_span(eng, rules_engine)
     assert len([d for d in found.detectors if d.startswith("lexicon:")]) >= 2
     (merged,) = [f for f in eng.analyze_text("She was non-compliant, noncompliant.") if f.is_flag]
     assert len(merged.spans) == 2
+    # the two spans share their entry's reasons: the trace names each once
+    reasons = [(step.source, step.reason) for step in merged.trace]
+    assert len(reasons) == len(set(reasons)) >= 1
+    assert any(source.startswith("lexicon:") for source, _ in reasons)
     # different categories in one sentence stay apart
     two = [f for f in rules_engine.analyze_text("The Caucasian patient was noncompliant.") if f.is_flag]
     assert sorted(f.category.value for f in two) == ["outdated-term", "stigmatizing-language"]

@@ -50,11 +50,10 @@ def merge_candidates(candidates: list[Candidate]) -> list[tuple[Candidate, list[
 def combined(primary: Candidate, group: list[Candidate]) -> tuple[float, Severity, list[str], list[Explanation]]:
     """Score, severity, detector names and trace of a merged group.
 
-    Only members that agree with the primary's verdict (flag vs info) raise its score."""
+    Only members that agree with the primary's verdict (flag vs info) raise its score. The
+    trace names each reason once: spans of one entry in one passage give the same reasons."""
     detectors = list(dict.fromkeys(d for c in group for d in [c.detector, *c.also]))
     agreeing = [c.score for c in group if (c.severity is Severity.INFO) == (primary.severity is Severity.INFO)]
     score = _noisy_or(agreeing)
-    trace: list[Explanation] = []
-    for c in sorted(group, key=rank, reverse=True):
-        trace.extend(c.trace)
+    trace = list(dict.fromkeys(e for c in sorted(group, key=rank, reverse=True) for e in c.trace))
     return score, primary.severity, detectors, trace
