@@ -67,3 +67,24 @@ def test_a_batch_without_a_store_does_not_import_it(tmp_path):
     )
     assert out.splitlines()[-1] == "False False 0"
     assert "race-correction" in out
+
+
+def test_an_engine_is_built_with_the_collector_paused_then_frozen():
+    """The collector is off while the engine is built (no collection runs, none walks the
+    start-up's objects), back on after, and what was built sits in the permanent generation."""
+    out = _run(
+        "import gc\n"
+        "from bias_review.startup import collector_paused\n"
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(info['generation']) if phase == 'start' else None)\n"
+        "from bias_review.batch.work import EngineSpec\n"
+        "frozen = gc.get_freeze_count()\n"
+        "runs.clear()\n"
+        "engine = EngineSpec(classifier=False).build()\n"  # imports spaCy, builds the engine
+        "print(runs, gc.isenabled(), gc.get_freeze_count() - frozen > 100_000)\n"
+        "gc.disable()\n"
+        "with collector_paused():\n"
+        "    pass\n"
+        "print(gc.isenabled())\n"  # left off when it was off
+    )
+    assert out.splitlines() == ["[] True True", "False"]

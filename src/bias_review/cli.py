@@ -147,15 +147,17 @@ def _scan_files(paths: list[Path], exclude: list[str], *, lexicons: list[Path], 
         _die("nothing to scan (no supported files found)")
     from bias_review.parse.ahead import ParseAhead
     from bias_review.processes import sigterm_interrupts
+    from bias_review.startup import collector_paused
 
     # helpers reading PDF, Word and PowerPoint files ahead, started before spaCy is imported
     with _report_sink(out, stream=fmt == "jsonl") as sink, sigterm_interrupts(), \
             ParseAhead.start(files, ocr=not no_ocr, timeout=timeout) or nullcontext() as ahead:
-        from bias_review.engine import Engine  # spaCy: imported while the helpers parse
-
         try:
-            engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
-                            detectors=_detector_names(no_classifier), model_path=model, ocr=not no_ocr)
+            with collector_paused(freeze=True):
+                from bias_review.engine import Engine  # spaCy: imported while the helpers parse
+
+                engine = Engine(lexicon_dirs=lexicons, replace_lexicons=replace_lexicons,
+                                detectors=_detector_names(no_classifier), model_path=model, ocr=not no_ocr)
         except (LexiconError, ModelError) as exc:
             _die(str(exc))
         stream = ReportStream(fmt, sink, min_severity=floor, with_trace=trace, color=color, in_order=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Optional
 
 from bias_review.batch.inputs import InputFile
 from bias_review.results import DocumentResult, timeout_message
+from bias_review.startup import collector_paused
 
 if TYPE_CHECKING:
     from bias_review.engine import Engine
@@ -44,6 +45,11 @@ class EngineSpec:
             raise ModelError(f"{meta}: cannot read the model's metadata ({exc})") from None
 
     def build(self) -> "Engine":
+        """The engine, built with the garbage collector paused, and frozen after (a worker keeps it)."""
+        with collector_paused(freeze=True):
+            return self._build()
+
+    def _build(self) -> "Engine":
         from bias_review.detect.registry import DEFAULT_DETECTORS, RULES_ONLY
         from bias_review.engine import Engine
 

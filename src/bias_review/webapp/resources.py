@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 import streamlit as st
 
+from bias_review.startup import collector_paused
 from bias_review.store import Store, active_model, data_dir, database_url, open_store
 
 if TYPE_CHECKING:
@@ -26,9 +27,12 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner="Loading the detection engine…", max_entries=2)
 def _engine(model_path: Optional[str]) -> "Engine":
-    from bias_review.engine import Engine
+    """Built with the garbage collector paused (not frozen: the app may build another engine
+    when the active model changes, and frozen objects are never collected)."""
+    with collector_paused():
+        from bias_review.engine import Engine
 
-    return Engine(model_path=Path(model_path) if model_path else None)
+        return Engine(model_path=Path(model_path) if model_path else None)
 
 
 def get_engine(store: Store) -> tuple["Engine", Optional[str]]:
