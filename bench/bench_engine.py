@@ -1,13 +1,15 @@
 """The engine as a service, against `pdftotext` measured in the same run.
 
 1. start-up: `bias-review scan` of a one-page file (PDF and text), with and without the
-   classifier, against `pdftotext` of the same one-page PDF (whole commands, wall time);
+   classifier, against `pdftotext` of the same one-page PDF (whole commands, wall time), and
+   the floor under it on this machine: Python importing spaCy and building its blank pipeline;
 2. 600 PDF pages end to end: `bias-review scan` of 40 copies of the real three-column Federal
    Register issue (start-up included) against `pdftotext` of the same 40 files, in one process
    and with two worker processes; and the whole real corpus beside the project (a scan of real
    prose: textbooks, drug labels, the PDF);
 3. on-topic sentences per second: generated sentences that all pass the vocabulary gate,
-   about one in four a finding (bench/ontopic.py), through the warm engine;
+   about one in four a finding (bench/ontopic.py), through the warm engine, against spaCy's
+   tokenizer alone on the same text;
 4. a 1.7 MB single line holding 28,000 flagged phrases, and a 5 MB on-topic text file:
    `bias-review scan` time and peak memory (each in its own process).
 
@@ -86,6 +88,10 @@ def main() -> None:
     text.write_text(subprocess.run(["pdftotext", str(page), "-"], capture_output=True, text=True).stdout)
     subprocess.run([*CLI, "scan", str(text)], stdout=subprocess.DEVNULL)  # fill the lexicon cache
     ref = wall(["pdftotext", str(page), "-"], args.repeat * 3)
+    # the floor no scan can go under on this machine: Python, spaCy imported as the engine
+    # imports it, and its blank English pipeline (tokenizer rules)
+    floor = wall([sys.executable, "-c", "import bias_review, spacy; spacy.blank('en')"], args.repeat * 3)
+    rows.append(("start-up floor: Python + import spaCy + spacy.blank('en')", f"{floor:6.2f} s"))
     for label, cmd in (("one-page PDF, with classifier", [*CLI, "scan", str(page)]),
                        ("one-page PDF, without classifier", [*CLI, "scan", str(page), "--no-classifier"]),
                        ("one-page text, with classifier", [*CLI, "scan", str(text)]),
@@ -115,20 +121,30 @@ def main() -> None:
     from bias_review.parse.document import Block
 
     engine = Engine()
-    blocks = [Block(p, Location(paragraph=i)) for i, p in enumerate(paragraphs(args.sentences))]
+    texts = paragraphs(args.sentences)
+    blocks = [Block(p, Location(paragraph=i)) for i, p in enumerate(texts)]
+    # the baseline: spaCy's tokenizer alone over the same text
+    list(engine.nlp.tokenizer.pipe(texts[:200]))
+    t = time.perf_counter()
+    for _ in engine.nlp.tokenizer.pipe(texts):
+        pass
+    tokenizer_rate = args.sentences / (time.perf_counter() - t)
+    rows.append(("on-topic sentences, spaCy's tokenizer alone (baseline)", f"{tokenizer_rate:8.0f} sentences/s"))
     engine.analyze_blocks(blocks[:200], path="warm-up")
     t = time.perf_counter()
     found = engine.analyze_blocks(blocks, path="bench")
     dt = time.perf_counter() - t
     flags = sum(1 for f in found if f.is_flag)
     rows.append((f"on-topic sentences, with classifier ({args.sentences:,})",
-                 f"{args.sentences / dt:8.0f} sentences/s   ({flags:,} flags, {dt:.1f} s)"))
+                 f"{args.sentences / dt:8.0f} sentences/s   ({flags:,} flags, {dt:.1f} s)   "
+                 f"{tokenizer_rate * dt / args.sentences:.1f} x the tokenizer's time"))
     fast = Engine(detectors=("lexicon", "vignette"))
     fast.analyze_blocks(blocks[:200], path="warm-up")
     t = time.perf_counter()
     fast.analyze_blocks(blocks, path="bench")
     dt = time.perf_counter() - t
-    rows.append((f"on-topic sentences, without classifier", f"{args.sentences / dt:8.0f} sentences/s"))
+    rows.append((f"on-topic sentences, without classifier",
+                 f"{args.sentences / dt:8.0f} sentences/s   {tokenizer_rate * dt / args.sentences:.1f} x the tokenizer's time"))
 
     # 4. a 1.7 MB single line, a 5 MB on-topic file
     line = work / "one-line.txt"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import sys
@@ -279,3 +280,20 @@ def test_the_progress_bar_counts_findings_at_the_reports_floor():
             progress.update(doc)
             shown[floor] = progress._progress.tasks[0].fields["findings"]
     assert shown == {Severity.LOW: 2, Severity.HIGH: 1}
+
+
+def test_every_command_has_a_one_line_summary():
+    """`bias-review --help` lists each command by its help's first paragraph, line breaks and
+    all: a summary cut over two lines showed as a broken sentence."""
+    import typer.main
+
+    def commands(group):
+        for name, command in group.commands.items():
+            yield name, command
+            if hasattr(command, "commands"):
+                yield from commands(command)
+
+    root = typer.main.get_command(app)
+    summaries = {name: inspect.cleandoc(command.help or "").split("\n\n")[0] for name, command in commands(root)}
+    assert {"scan", "evaluate", "report", "serve", "annotations"} <= set(summaries)
+    assert {name: s for name, s in summaries.items() if "\n" in s or not s} == {}

@@ -73,8 +73,10 @@ def scan(
     scheduler: Optional[str] = typer.Option(None, help="With --executor dask: the scheduler address "
                                             "(tcp://HOST:8786; default: a cluster on this machine)."),
 ) -> None:
-    """Scan files and directories and report every flagged passage. With --db or --workers, a
-    batch scan: worker processes, resumable and incremental against the review store."""
+    """Scan files and directories and report every flagged passage.
+
+    With --db or --workers, a batch scan: worker processes, resumable and incremental against
+    the review store."""
     from bias_review.report import FORMATS
 
     if fmt not in FORMATS:
@@ -336,8 +338,9 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     errors: bool = typer.Option(False, help="List the combined engine's mistakes."),
 ) -> None:
-    """Precision, recall and F1 per category and for flag-vs-none: lexicons alone, classifier
-    alone and combined."""
+    """Precision, recall and F1 of the detectors on labelled sentences.
+
+    Per category and for flag-vs-none: lexicons alone, classifier alone and combined."""
     import json as _json
 
     from bias_review.classifier.bundle import ModelError

@@ -74,8 +74,10 @@ def report(
     per_course: Optional[Path] = typer.Option(None, "--per-course", help="Also write one CSV and one DOCX "
                                               "report per course into this folder."),
 ) -> None:
-    """The archive report from the review store: flags per category, course and year, top lexicon
-    entries, the share of documents with a high flag, decisions so far, and every flagged passage."""
+    """The archive report from the review store.
+
+    Flags per category, course and year, top lexicon entries, the share of documents with a
+    high flag, decisions so far, and every flagged passage."""
     from bias_review.batch.archive import load_archive
     from bias_review.batch.archive_report import FORMATS, render_archive, write_per_course
 
