@@ -1,5 +1,5 @@
-"""The shared pipeline's own components: sentence starts (spaCy's Sentencizer rule) and the
-lower-case lookup lemmas."""
+"""The shared pipeline's own components: sentence starts (spaCy's Sentencizer rule, and
+bullets) and the lower-case lookup lemmas."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ def _sentences(text: str) -> list[str]:
     ("“Quoted.” Then", ["“Quoted.”", "Then"]),
     ("!!!", ["!!!"]),
     ("。日本語", ["。", "日本語"]),
+    # a bullet starts a sentence: a list run into one line is read item by item
+    ("Contraindicated in: • Bleeding • Unsupervised patients with poor adherence ▪ Pregnancy. • Last",
+     ["Contraindicated in:", "• Bleeding", "• Unsupervised patients with poor adherence", "▪ Pregnancy.", "• Last"]),
 ])
 def test_sentence_starts(text, expected):
     assert _sentences(text) == expected

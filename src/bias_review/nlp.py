@@ -102,21 +102,28 @@ def _make_array_sentencizer(nlp: Language, name: str) -> "ArraySentencizer":
 
 class ArraySentencizer:
     """spaCy's rule-based Sentencizer rule, computed on token arrays: a sentence starts at the
-    first non-punctuation token after '.', '!' or '?' (or '…', and their full-width forms)."""
+    first non-punctuation token after '.', '!' or '?' (or '…', and their full-width forms).
+    One rule more: a bullet ('•', '▪', ...) starts a sentence, so a list run into one line
+    (drug labels' "contraindicated in: • ... • ...") is read, and shown, item by item."""
 
     ENDS = (".", "!", "?", "…", "。", "！", "？", "‼", "⁇", "⁈", "⁉")
+    BULLETS = ("•", "●", "▪", "◦", "‣", "■", "◆", "❖", "➢", "➤", "⁃")
 
     def __init__(self, nlp: Language) -> None:
         self.end_hashes = frozenset(nlp.vocab.strings.add(p) for p in self.ENDS)
+        self.bullet_hashes = frozenset(nlp.vocab.strings.add(p) for p in self.BULLETS)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        ends = self.end_hashes
+        ends, bullets = self.end_hashes, self.bullet_hashes
         starts = []
         seen = False  # a sentence-ending mark since the last word (non-punctuation token)
         for orth, punct in doc.to_array([ORTH, IS_PUNCT]).tolist():
-            if orth in ends:
+            if orth in bullets:
+                starts.append(_START)
+                seen = False
+            elif orth in ends:
                 seen = True
                 starts.append(_NOT_START)
             elif punct:
