@@ -176,3 +176,40 @@ def test_a_one_megabyte_line_is_chunked_not_refused(eng):
 def test_offsets_point_at_the_span(eng):
     for f in eng.analyze_text("Notes. Patient was non-compliant with insulin; he refused insulin."):
         assert f.passage[f.start:f.end] == f.text
+
+
+def test_a_flag_and_a_quiet_mention_of_one_category_in_a_passage_are_one_finding(rules_engine):
+    """'addict' is a flag, 'drug-seeking' in the same sentence a mention kept as info: one
+    finding (the flag's) for the reviewer's one decision, not two findings sharing an id
+    (the store kept whichever came first, and a flag after a mention was lost)."""
+    text = "The goal of treatment is to help an addict stop compulsive drug-seeking behaviors."
+    found = rules_engine.analyze_text(text)
+    assert [(f.severity, f.text) for f in found] == [(Severity.LOW, "addict")]
+    # each alone still reports as before: the mention as info, the flag as a flag
+    assert [f.severity for f in rules_engine.analyze_text("Stop compulsive drug-seeking behaviors.")] == [Severity.INFO]
+
+
+def test_findings_that_share_place_passage_and_category_get_distinct_ids(rules_engine):
+    """Two reference-list entries on one PDF page that begin alike have no finer place than the
+    page: the second gets '-2' after the id, the first keeps the id it always had."""
+    from bias_review.findings import finding_id
+
+    place = Location(page=4, part="body")
+    entry = "The noncompliant patient was discharged. (2012). Principles of treatment."
+    blocks = [Block(entry, place), Block("Nothing here.", place), Block(entry, place)]
+    found = rules_engine.analyze_blocks(blocks, path="refs.pdf")
+    assert [f.text for f in found] == ["noncompliant", "noncompliant"]
+    first = finding_id("refs.pdf", place, 0, found[0].passage, "stigmatizing-language")
+    assert [f.id for f in found] == [first, first + "-2"]
+    # the same document scanned again names them the same way
+    assert [f.id for f in rules_engine.analyze_blocks(blocks, path="refs.pdf")] == [first, first + "-2"]
+
+
+def test_a_list_run_into_one_line_is_reported_item_by_item(rules_engine):
+    """A drug label's contraindications flattened into one line: the finding's passage is its
+    item, not the whole list."""
+    text = ("COUMADIN is contraindicated in patients with: • Hemorrhagic tendencies or blood dyscrasias "
+            "• Unsupervised patients with potential high levels of non-compliance • Malignant hypertension")
+    (found,) = [f for f in rules_engine.analyze_text(text) if f.is_flag]
+    assert found.passage == "• Unsupervised patients with potential high levels of non-compliance"
+    assert found.text == "non-compliance"

@@ -27,7 +27,7 @@ from bias_review.detect.gate import GateIndex, gate_keys_of_text
 from bias_review.detect.merge import combined, merge_candidates, rank
 from bias_review.detect.registry import DEFAULT_DETECTORS, DetectorSettings, build_detectors
 from bias_review.detect.sentence_kind import in_reference_section
-from bias_review.findings import Candidate, Finding, Location, Severity, finding_id
+from bias_review.findings import Candidate, Finding, Location, Severity, finding_id, with_unique_ids
 from bias_review.ignores import Ignore, Ignores, ignores_of_blocks
 from bias_review.lexicon import Lexicon, load_lexicon
 from bias_review.nlp import chunk_text, new_nlp, process
@@ -158,7 +158,7 @@ class Engine:
             pipe = self._pipe  # this batch's pipeline, even if a fresh one replaces it meanwhile
             findings.extend(self._analyze_batch(pipe, batch, ignores, path))
             self._renew_if_grown(pipe)  # between batches: a very large file renews it too
-        return findings
+        return with_unique_ids(findings)
 
     def _batches(self, blocks: Iterable[Block]) -> Iterator[list[tuple[int, Block, int, str]]]:
         """(block index, block, offset in block, text) pieces worth reading, in bounded batches."""
@@ -213,7 +213,9 @@ class Engine:
     def _findings(cands: list[Candidate], block: Block, offset: int, ignore: Ignore | None,
                   path: str) -> list[Finding]:
         """One finding per passage and category (one decision for a reviewer), holding every
-        matched span; overlapping candidates merge first."""
+        matched span; overlapping candidates merge first. Where a passage holds both flags and
+        info mentions of one category, the finding is the flags' (the mentions kept quiet add
+        no decision, and two findings would share one id)."""
         groups: dict[tuple[int, str, bool], list[tuple[Candidate, list[Candidate]]]] = {}
         for primary, group in merge_candidates(cands):
             if ignore is not None and ignore.covers([c.rule_id for c in group], primary.category.value):
@@ -222,7 +224,9 @@ class Engine:
             key = (primary.sent_start, primary.category.value, severity is Severity.INFO)
             groups.setdefault(key, []).append((primary, group))
         out = []
-        for (sent_start, category, _), members in groups.items():
+        for (sent_start, category, info), members in groups.items():
+            if info and (sent_start, category, False) in groups:
+                continue
             merged = [c for _, group in members for c in group]
             primary = max((p for p, _ in members), key=rank)
             score, severity, detectors, trace = combined(primary, merged)

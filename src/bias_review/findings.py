@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Any
 
@@ -226,6 +226,20 @@ def passage_segments(passage: str, spans: list[tuple[int, int]]) -> list[tuple[s
 
 
 _NOT_IN_ID = frozenset({"section", "ocr_confidence"})
+
+
+def with_unique_ids(findings: list[Finding]) -> list[Finding]:
+    """`findings` of one document (in reading order) with every id naming one finding. Two
+    findings may share document, place, passage and category: a PDF page's reference list
+    whose entries begin alike ("National Institute on Drug Abuse. (") has no finer place than
+    the page. The second and later, in reading order, get '-2', '-3' after the id; every
+    other id is left as it is."""
+    seen: dict[str, int] = {}
+    for i, f in enumerate(findings):
+        n = seen[f.id] = seen.get(f.id, 0) + 1
+        if n > 1:
+            findings[i] = replace(f, id=f"{f.id}-{n}")
+    return findings
 
 
 def finding_id(path: str, location: Location, passage_offset: int, passage: str, category: str) -> str:

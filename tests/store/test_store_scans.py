@@ -71,6 +71,11 @@ def test_a_scan_of_other_content_or_a_bad_finding_is_refused(store):
         record_scan(store, doc, result(b"other bytes", []), LEXICON, MODEL, TOOL)
     with pytest.raises(StoreError, match="finding #1: missing passage"):
         record_scan(store, doc, result(CONTENT, [{**finding("f1"), "passage": None}]), LEXICON, MODEL, TOOL)
+    # two findings with one id: neither is kept in silence in the other's place
+    with pytest.raises(StoreError, match="finding #2: its id 'f1' is another finding's"):
+        record_scan(store, doc, result(CONTENT, [finding("f1"), {**finding("f1"), "severity": "info"}]),
+                    LEXICON, MODEL, TOOL)
+    assert queue(store) == []
 
 
 def test_a_whole_scan_result_is_recorded_with_its_tool_versions(store):

@@ -78,10 +78,14 @@ def record_scan(store: Store, document: Ref, result: Mapping[str, Any], lexicon_
 
 
 def _contract_findings(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The column values of a result's findings by stable id (checked before any transaction)."""
+    """The column values of a result's findings by stable id (checked before any transaction).
+    Two findings with one id are refused: keeping one would lose the other without a word."""
     findings: dict[str, dict[str, Any]] = {}
     for n, f in enumerate(result.get("findings") or [], 1):
-        findings.setdefault(str(f.get("id") or ""), _columns(f, n))
+        stable_id = str(f.get("id") or "")
+        if stable_id in findings:
+            raise StoreError(f"finding #{n}: its id {stable_id!r} is another finding's")
+        findings[stable_id] = _columns(f, n)
     return findings
 
 
