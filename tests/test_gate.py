@@ -18,7 +18,9 @@ def test_which_and_passes_agree_with_the_definition():
     words = [f"w{i}" for i in range(40)]
     gates, labels = [], []
     for i in range(300):
-        clauses = tuple(frozenset(rng.sample(words, rng.randint(1, 3))) for _ in range(rng.randint(1, 3)))
+        clauses = tuple(frozenset(rng.sample(words, rng.randint(1, 3))) for _ in range(rng.randint(1, 4)))
+        if i % 50 == 0 and len(clauses) > 1:  # a clause twice in one pattern
+            clauses += (clauses[-1],)
         gates.append(clauses)
         labels.append(f"entry-{i % 60}")
     labelled, unlabelled = GateIndex(gates, labels), GateIndex(gates)

@@ -176,7 +176,20 @@ class GateIndex:
         self._alone_keys = frozenset(alone)
         self.pairs = {k: {label: frozenset(u) for label, u in v.items()} for k, v in pairs.items()}
         self._pair_any = {k: frozenset().union(*v.values()) for k, v in self.pairs.items()}
-        self.by_key = dict(by_key)
+        # a longer pattern's other clauses as bits of one number: it passes when all its bits are
+        # among those of the clauses the text meets, found from the text's keys in one pass
+        clause_bits: dict[frozenset[str], int] = {}
+        for patterns in by_key.values():
+            for _, clauses in patterns:
+                for clause in clauses[1:]:
+                    clause_bits.setdefault(clause, 1 << len(clause_bits))
+        clauses_of: dict[str, int] = defaultdict(int)
+        for clause, bit in clause_bits.items():
+            for key in clause:
+                clauses_of[key] |= bit
+        self._clauses_of = dict(clauses_of)
+        self.by_key = {key: [(label, sum(clause_bits[c] for c in set(clauses[1:]))) for label, clauses in patterns]
+                       for key, patterns in by_key.items()}
         self._first_keys = frozenset(self.pairs) | frozenset(self.by_key)  # keys that index a longer pattern
         self._universe = frozenset(universe)
         # the answer depends only on the keys some clause names: memoised on that subset
@@ -197,15 +210,29 @@ class GateIndex:
                 for label, second in pairs.get(key, {}).items():
                     if label not in out and not second.isdisjoint(relevant):
                         out.add(label)
+            met = self._clauses_met(relevant, firsts)
             for key in firsts:
-                for label, clauses in by_key.get(key, ()):
-                    if label not in out and all(not c.isdisjoint(relevant) for c in clauses[1:]):
+                for label, others in by_key.get(key, ()):
+                    if label not in out and others & met == others:
                         out.add(label)
             found = frozenset(out)
             if len(self._memo) >= MEMO_SIZE:
                 self._memo.clear()
             self._memo[relevant] = found
         return found
+
+    def _clauses_met(self, relevant: frozenset[str], firsts: frozenset[str]) -> int:
+        """The bits of the longer patterns' other clauses that share a key with the text (none
+        to find when no longer pattern is indexed under the text's keys)."""
+        met = 0
+        if self.by_key.keys().isdisjoint(firsts):
+            return met
+        clauses_of = self._clauses_of
+        for key in relevant:
+            bits = clauses_of.get(key)
+            if bits:
+                met |= bits
+        return met
 
     def passes(self, keys: set[str] | frozenset[str]) -> bool:
         """Does any pattern pass? (`which` not empty, answered with the first pattern found.)"""
@@ -216,9 +243,10 @@ class GateIndex:
         if found is None:
             pair_any, by_key = self._pair_any, self.by_key
             firsts = self._first_keys.intersection(relevant)
-            found = any(not pair_any[key].isdisjoint(relevant) for key in firsts if key in pair_any) or any(
-                all(not c.isdisjoint(relevant) for c in clauses[1:])
-                for key in firsts for _, clauses in by_key.get(key, ()))
+            found = any(not pair_any[key].isdisjoint(relevant) for key in firsts if key in pair_any)
+            if not found:
+                met = self._clauses_met(relevant, firsts)
+                found = any(others & met == others for key in firsts for _, others in by_key.get(key, ()))
             if len(self._pass_memo) >= MEMO_SIZE:
                 self._pass_memo.clear()
             self._pass_memo[relevant] = found
