@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -134,6 +135,32 @@ def lexicon_gates(lexicon: Lexicon, by_entry: dict[str, list[Clauses] | None] | 
 
 
 _EDGE_PUNCT = frozenset(" \t:;,.!?")
+# the token attributes whose values a token spec may list exactly (TEXT is ORTH)
+_EXACT_ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH, "LEMMA": LEMMA, "NORM": NORM}
+# a spec that every match uses: no operator, or one that needs at least one token
+_MANDATORY_OPS = (None, "+", "1")
+
+
+def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, frozenset[int]], ...] | None:
+    """What a sentence must hold for a token pattern to match in it: for each token spec that
+    every match uses and that lists its values exactly (a string, or IN, on LOWER, ORTH/TEXT,
+    LEMMA or NORM), the attribute and the hashes of those values. None if there is no such
+    spec (the pattern must always be tried). spaCy compares these values as given (an IN
+    list on LOWER is not lower-cased), and so does this."""
+    needs = []
+    for spec in tokens:
+        if spec.get("OP") not in _MANDATORY_OPS:
+            continue
+        for name, attr in _EXACT_ATTRS.items():
+            value = spec.get(name)
+            if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+                value = value["IN"]
+            elif not isinstance(value, str):
+                continue
+            values = [value] if isinstance(value, str) else value
+            if all(isinstance(v, str) for v in values):
+                needs.append((attr, frozenset(strings.add(v) for v in values)))
+    return tuple(needs) or None
 
 
 class LexiconDetector(Detector):
@@ -149,6 +176,9 @@ class LexiconDetector(Detector):
         # one Matcher per entry, run only on sentences that pass that entry's gate
         self.token_matchers: dict[str, Matcher] = {}
         self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
+        # per entry, per token pattern: the exact values a sentence must hold for it to match
+        # (see `required_values`); an entry none of whose patterns can match is not run
+        self._needs: dict[str, tuple[tuple[tuple[int, frozenset[int]], ...], ...]] = {}
         gate_labels: list[str] = []
         gate_clauses: list[Clauses] = []
         self._requires = {}
@@ -180,6 +210,9 @@ class LexiconDetector(Detector):
                 matcher = Matcher(nlp.vocab)
                 matcher.add(entry.id, tokens)
                 self.token_matchers[entry.id] = matcher
+                needs = [required_values(tuple(t), nlp.vocab.strings) for t in tokens]
+                if all(n is not None for n in needs):
+                    self._needs[entry.id] = tuple(needs)
                 entry_gate = gates[entry.id]
                 if entry_gate is None:
                     self.ungated.add(entry.id)
@@ -213,11 +246,15 @@ class LexiconDetector(Detector):
                 span.label_ = vocab.strings[match_id]
                 spans.append(span)
         if self._entry_index.which(keys) or self.ungated:
+            values = _TokenValues(doc)
             for sent in sentences(doc):
                 active = self._entry_index.which(sent.keys) | self.ungated
                 for eid in sorted(active):  # a fixed order: ids must not depend on hash seeds
                     matcher = self.token_matchers.get(eid)
                     if matcher is None:
+                        continue
+                    needs = self._needs.get(eid)
+                    if needs is not None and not values.may_match(sent.span, needs):
                         continue
                     for match_id, start, end in matcher(sent.span):
                         span = sent.span[start:end]
@@ -275,6 +312,32 @@ class LexiconDetector(Detector):
                 cand.trace.append(Explanation(
                     f"lexicon:{entry.id}", f"exception named in the sentence: {hit.group(0)!r}", -0.56))
         return cand
+
+
+class _TokenValues:
+    """The token attributes of one block's sentences, as sets of hashes, read on first use."""
+
+    __slots__ = ("doc", "_columns", "_sets")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._columns: dict[int, list[int]] = {}
+        self._sets: dict[tuple[int, int], frozenset[int]] = {}
+
+    def of(self, span, attr: int) -> frozenset[int]:
+        key = (span.start, attr)
+        found = self._sets.get(key)
+        if found is None:
+            column = self._columns.get(attr)
+            if column is None:
+                column = self._columns[attr] = self.doc.to_array(attr).tolist()
+            found = self._sets[key] = frozenset(column[span.start:span.end])
+        return found
+
+    def may_match(self, span, needs) -> bool:
+        """Can one of the patterns match in `span`: does it hold every value set one needs?"""
+        return any(all(not wanted.isdisjoint(self.of(span, attr)) for attr, wanted in pattern)
+                   for pattern in needs)
 
 
 def _search_once(found: dict, key: tuple[str, int, int], pattern, passage: str) -> re.Match[str] | None:
