@@ -336,8 +336,13 @@ class _TokenValues:
 
     def may_match(self, span, needs) -> bool:
         """Can one of the patterns match in `span`: does it hold every value set one needs?"""
-        return any(all(not wanted.isdisjoint(self.of(span, attr)) for attr, wanted in pattern)
-                   for pattern in needs)
+        for pattern in needs:
+            for attr, wanted in pattern:
+                if wanted.isdisjoint(self.of(span, attr)):
+                    break
+            else:
+                return True
+        return False
 
 
 def _search_once(found: dict, key: tuple[str, int, int], pattern, passage: str) -> re.Match[str] | None:
