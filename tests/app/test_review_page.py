@@ -61,10 +61,15 @@ def test_accept_and_dismiss_are_saved_and_survive_a_new_session(app_store):
     assert (accepted.reviewer, accepted.decision) == ("ana", "accepted")
     assert (dismissed.decision, dismissed.reason, dismissed.reason_text) == ("dismissed", "wrong-span",
                                                                               "only the coefficient")
+    # a dismissal with no reason picked records none (the list must not answer for the reviewer)
+    assert at.selectbox(key="review_reason").value is None
+    at.button(key="review_dismiss").click().run()
+    [plain] = history(app_store, flags["Caucasian"].id)
+    assert (plain.decision, plain.reason, plain.reason_text) == ("dismissed", None, None)
     again = review("bo")  # a reload: a new session reads everything from the database
-    assert again.caption[0].value == "1 flag(s) match the filters"
+    assert again.caption[0].value == "0 flag(s) match the filters"  # all three decided
     again.multiselect(key="review_status").set_value(["accepted", "dismissed"]).run()
-    assert again.caption[0].value == "2 flag(s) match the filters"
+    assert again.caption[0].value == "3 flag(s) match the filters"
     assert "dismissed" in shown_flag(again) or "accepted" in shown_flag(again)
 
 

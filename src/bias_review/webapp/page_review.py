@@ -101,7 +101,7 @@ def _move(items: list[QueueItem], position: int) -> None:
 def _reset_form(item: QueueItem) -> None:
     """Fresh decision fields for a flag (set before the widgets are drawn)."""
     st.session_state.update({
-        FORM_FOR: item.id, "review_reason": next(iter(views.REASON_LABELS)),
+        FORM_FOR: item.id, "review_reason": None,  # no reason until the reviewer picks one
         "review_reason_text": "", "review_new_category": item.category, "review_new_severity": item.severity,
         "review_rewrite": "", "review_comment": "",
     })
@@ -113,7 +113,7 @@ def _decision_widgets(store: Store, item: QueueItem, next_id: Optional[int], rev
     accept.button("Accept", key="review_accept", type="primary", disabled=off, on_click=_decide,
                   args=(store, item, "accepted", next_id))
     reason.selectbox("Dismiss reason", list(views.REASON_LABELS), format_func=views.REASON_LABELS.get,
-                     key="review_reason")
+                     key="review_reason", index=None, placeholder="none given")
     details.text_input("Reason details", key="review_reason_text")
     dismiss.button("Dismiss", key="review_dismiss", disabled=off, on_click=_decide,
                    args=(store, item, "dismissed", next_id))
