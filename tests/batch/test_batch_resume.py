@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 from typer.testing import CliRunner
 
 from batch_builders import scan_counts, stored_findings, write_archive, write_file
@@ -88,9 +89,11 @@ def test_a_scan_killed_mid_batch_resumes_to_the_findings_of_an_uninterrupted_sca
         assert len(load_archive(a).documents) == 40
 
 
-def test_ctrl_c_records_every_file_already_finished_before_it_stops(tmp_path: Path):
-    """The writer records finished files in groups; an interrupt records the waiting group, so
-    every document the streamed report has shown is in the store too."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_records_every_file_already_finished_before_it_stops(tmp_path: Path, stop: signal.Signals):
+    """The writer records finished files in groups; an interrupt (Ctrl-C, or SIGTERM from a
+    scheduler) records the waiting group, so every document the streamed report has shown is
+    in the store too."""
     archive = tmp_path / "archive"
     write_archive(archive, 40, repeat=20)
     db, jsonl = tmp_path / "s.sqlite", tmp_path / "flags.jsonl"
@@ -105,7 +108,7 @@ def test_ctrl_c_records_every_file_already_finished_before_it_stops(tmp_path: Pa
         if shown >= 3:
             break
         time.sleep(0.01)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     err = proc.communicate(timeout=120)[1]
     assert proc.returncode == 130 and "interrupted" in err, err
     streamed = {json.loads(line)["document"]["path"] for line in jsonl.read_text(encoding="utf-8").splitlines()
