@@ -138,7 +138,7 @@ _EDGE_PUNCT = frozenset(" \t:;,.!?")
 # the token attributes whose values a token spec may list exactly (TEXT is ORTH)
 _EXACT_ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH, "LEMMA": LEMMA, "NORM": NORM}
 # a spec that every match uses: no operator, or one that needs at least one token
-_MANDATORY_OPS = (None, "+", "1")
+_MANDATORY_OPS = (None, "+")
 
 
 def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, frozenset[int]], ...] | None:
