@@ -77,7 +77,7 @@ def main() -> None:
     if shutil.which("pdftotext") is None:
         raise SystemExit("pdftotext not found: apt-get install poppler-utils")
     sys.path.insert(0, str(HERE))
-    from ontopic import paragraphs, sentences
+    from ontopic import paragraphs
 
     work = Path(tempfile.mkdtemp(prefix="bias-review-bench-"))
     rows: list[tuple[str, str]] = []
@@ -143,7 +143,7 @@ def main() -> None:
     t = time.perf_counter()
     fast.analyze_blocks(blocks, path="bench")
     dt = time.perf_counter() - t
-    rows.append((f"on-topic sentences, without classifier",
+    rows.append(("on-topic sentences, without classifier",
                  f"{args.sentences / dt:8.0f} sentences/s   {tokenizer_rate * dt / args.sentences:.1f} x the tokenizer's time"))
 
     # 4. a 1.7 MB single line, a 5 MB on-topic file

@@ -316,7 +316,7 @@ def train(
     folds: int = typer.Option(5, help="Cross-validation folds."),
 ) -> None:
     """Train the sentence classifier reproducibly and print cross-validated metrics."""
-    from bias_review.classifier.model import bundled_model_dir
+    from bias_review.classifier.bundle import bundled_model_dir
     from bias_review.classifier.workflow import build_model, save_model
 
     src = training_dir or bundled_model_dir() / "training"

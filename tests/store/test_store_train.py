@@ -4,7 +4,6 @@ verdicts)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

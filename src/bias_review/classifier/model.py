@@ -23,7 +23,7 @@ from sklearn.svm import LinearSVC
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bias_review.classifier.data import TrainingRow
-from bias_review.classifier.predict import INFERENCE_FILE, ModelError, bundled_model_dir, export, read_checked
+from bias_review.classifier.predict import INFERENCE_FILE, ModelError, export, read_checked
 from bias_review.findings import LABELS, NONE
 
 MODEL_FILE = "classifier.skops"

@@ -12,7 +12,6 @@ pipeline's probabilities (a test holds them equal to scikit-learn's).
 from __future__ import annotations
 
 import json
-import math
 import re
 from array import array
 from dataclasses import dataclass, field

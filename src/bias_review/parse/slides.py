@@ -20,7 +20,7 @@ from lxml import etree
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, ParseError, open_or_fail, topic_for
+from bias_review.parse.document import Block, Document, open_or_fail, topic_for
 
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

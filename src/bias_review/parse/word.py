@@ -34,7 +34,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.parser import parse_xml
 
 from bias_review.findings import Location
-from bias_review.parse.document import Block, Document, Headings, ParseError, lead_in, open_or_fail, topic_for
+from bias_review.parse.document import Block, Document, Headings, lead_in, open_or_fail, topic_for
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
