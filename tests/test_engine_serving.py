@@ -193,6 +193,29 @@ def test_jsonl_of_a_scan_stopped_by_sigterm_has_only_whole_lines(tmp_path: Path)
     _documents_of(text.splitlines())  # every line parses
 
 
+def test_jsonl_on_standard_output_stopped_by_sigterm_has_only_whole_lines(tmp_path: Path):
+    """The same on a pipe: the report on standard output, read as it comes."""
+    folder = tmp_path / "lectures"
+    folder.mkdir()
+    text = " ".join(_sentences("dev.jsonl")[:40])
+    for i in range(400):
+        (folder / f"lecture-{i:03d}.txt").write_text(text, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "bias_review.cli", "scan", str(folder), "--format", "jsonl",
+                             "--no-classifier"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    lines = []
+    try:
+        while len(lines) < 4:  # the tool line and three documents
+            line = proc.stdout.readline()
+            assert line, "the scan ended before it was stopped"
+            lines.append(line)
+        proc.send_signal(signal.SIGTERM)
+        lines += proc.stdout.read().splitlines(keepends=True)
+    finally:
+        status = proc.wait(timeout=60)
+    assert status == 130 and all(line.endswith(b"\n") for line in lines)
+    _documents_of([line.decode("utf-8") for line in lines])
+
+
 def test_jsonl_of_a_killed_scan_parses_line_by_line(tmp_path: Path):
     text, status = _stopped_jsonl_scan(tmp_path, signal.SIGKILL)
     assert status == -signal.SIGKILL

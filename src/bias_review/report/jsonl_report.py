@@ -36,9 +36,11 @@ class JsonlWriter:
         turned into text one at a time, so a line is held once, as the bytes written."""
         try:
             fd = self.out.fileno()
-        except (AttributeError, OSError, ValueError):  # not a file (a StringIO, a captured stream)
-            self.out.write("".join(json_chunks(obj, indent=False)) + "\n")
-            self.out.flush()
+        except (AttributeError, OSError, ValueError):  # not a file (a StringIO, standard output's stand-in)
+            line = "".join(json_chunks(obj, indent=False)) + "\n"
+            with stop_signals_held():
+                self.out.write(line)
+                self.out.flush()
             return
         self.out.flush()  # nothing of the stream's own may come after this line
         pieces = _line_pieces(obj, self.out.encoding or "utf-8", self.out.errors or "strict")
