@@ -23,9 +23,13 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """On Linux, ask the kernel to kill this process when the parent dies, however it dies
-    (SIGKILL included), so no helper outlives an interrupted scan."""
+def become_helper(parent_pid: int) -> None:
+    """Set up a helper process (a batch worker, a parse-ahead helper) forked by the scan:
+    Ctrl-C is the scan's to handle, SIGTERM ends the helper at once (not the scan's handler,
+    inherited through the fork, see `sigterm_interrupts`), and on Linux the kernel kills it
+    when the scan dies, however it dies (SIGKILL included), so no helper outlives it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 

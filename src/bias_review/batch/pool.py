@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Optional
 
 from bias_review.batch.work import EngineSpec, Task, died, engine_for, scan_one, timed_out
-from bias_review.processes import die_with_parent, exit_reason
+from bias_review.processes import become_helper, exit_reason
 from bias_review.results import DocumentResult
 
 # how long the parent sleeps at most between looks at the clock (deadlines, progress)
@@ -199,9 +198,7 @@ def _discard(w: _Worker, grace: float = 0.0) -> None:
 
 def _worker_main(conn: Connection, spec: EngineSpec, parent_pid: int) -> None:
     """A worker: build (or inherit) the engine, say so, then scan one file per message."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    die_with_parent(parent_pid)
+    become_helper(parent_pid)
     try:
         engine_for(spec)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the batch

@@ -22,7 +22,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
 import threading
 import time
@@ -35,7 +34,7 @@ from typing import Any, Optional
 
 from bias_review.parse.document import Document, ParseError, ParseTimeout
 from bias_review.processes import cores as _cores
-from bias_review.processes import die_with_parent, exit_reason
+from bias_review.processes import become_helper, exit_reason
 
 #: the formats worth parsing ahead: read whole, and slow to read
 AHEAD_EXTENSIONS = frozenset({".pdf", ".docx", ".pptx"})
@@ -244,9 +243,7 @@ def _helper_main(conn: Connection, paths: list[Path], jobs: list[int], current: 
     text, seconds)), a bounded number waiting to be sent (`_Outbox`). Before each file it
     sets `since` and `current`, read by the scan without a message (a helper that crashes
     on a file has sent nothing about it)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scan's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the scan's handler (sigterm_interrupts)
-    die_with_parent(parent_pid)
+    become_helper(parent_pid)
     from bias_review.parse import parse
 
     outbox = _Outbox()
