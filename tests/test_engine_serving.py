@@ -102,10 +102,10 @@ def test_an_error_inside_a_detector_is_that_files_error(rules_engine, tmp_path: 
     vignette = next(d for d in rules_engine.detectors if d.name == "vignette")
     real = vignette.detect
 
-    def detect(doc):
-        if "BOOM" in doc.text:
+    def detect(piece):
+        if "BOOM" in piece.text:
             raise RuntimeError("detector exploded")
-        return real(doc)
+        return real(piece)
 
     monkeypatch.setattr(vignette, "detect", detect)
     bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
@@ -279,6 +279,7 @@ def test_lexicon_list_refuses_an_unknown_category():
 def test_a_whole_sentence_finding_meets_sentence_context_rules(engine):
     """The classifier's own findings cover their whole sentence; a critique word anywhere in it
     still quiets them (it used to count only outside the span, which is nowhere)."""
+    from bias_review.detect.base import Piece
     from bias_review.detect.context import _covers_sentence
     from bias_review.findings import Candidate, Category, Severity
 
@@ -286,9 +287,7 @@ def test_a_whole_sentence_finding_meets_sentence_context_rules(engine):
     cand = Candidate(Category.RACE_AS_BIOLOGY, Severity.LOW, 0, len(passage), passage, "classifier", 0.8,
                      "x", sent_start=0)
     assert _covers_sentence(cand)
-    doc = engine.nlp(passage)
-    doc._.br_text = passage
-    engine.context.apply([cand], doc)
+    engine.context.apply([cand], Piece(engine.nlp(passage)))
     assert cand.severity is Severity.INFO, cand.trace
 
 

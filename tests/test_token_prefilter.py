@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from spacy.attrs import LEMMA, LOWER, ORTH
 
-from bias_review.detect.base import sentences
+from bias_review.detect.base import Piece
 from bias_review.detect.lexicon_matcher import _TokenValues, required_values
 from bias_review.nlp import process
 from bias_review.parse import parse
@@ -49,9 +49,8 @@ def test_a_skipped_sentence_never_holds_a_match(rules_engine, lexicon_detector):
     texts += [b.text for p in sorted((ROOT / "examples").glob("*.*[xm]")) for b in parse(p).blocks]
     skipped = run = 0
     for doc in process(rules_engine.nlp, texts):
-        doc._.br_text = doc.text
         values = _TokenValues(doc)
-        for sent in sentences(doc):
+        for sent in Piece(doc).sentences:
             for eid, matcher in lexicon_detector.token_matchers.items():
                 needs = lexicon_detector._needs.get(eid)
                 if needs is None or values.may_match(sent.span, needs):

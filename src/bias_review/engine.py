@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bias_review.detect.base import Detector, Judge
+from bias_review.detect.base import Detector, Judge, Piece
 from bias_review.detect.context import ContextRules
 from bias_review.detect.gate import GateIndex, gate_keys_of_text
 from bias_review.detect.merge import combined, merge_candidates, rank
@@ -167,7 +167,8 @@ class Engine:
         for bi, block in enumerate(blocks):
             # a short line under a heading is read with the heading for the gate: "Expressive
             # about pain" under "Hispanic patients" is worth reading
-            passes = self._passes if not block.topic else (lambda t, topic=block.topic: self._passes(f"{t}\n{topic}"))
+            passes = self._passes if not block.topic else (
+                lambda keys, topic=gate_keys_of_text(block.topic): self._passes(keys | topic))
             for offset, piece in chunk_text(block.text):
                 for start, end in windows(piece, passes):
                     batch.append((bi, block, offset + start, piece[start:end]))
@@ -178,19 +179,17 @@ class Engine:
         if batch:
             yield batch
 
-    def _passes(self, text: str) -> bool:
-        return self.gate is None or self.gate.passes(gate_keys_of_text(text))
+    def _passes(self, keys: frozenset[str]) -> bool:
+        return self.gate is None or self.gate.passes(keys)
 
     def _analyze_batch(self, pipe: _Pipeline, pieces: list[tuple[int, Block, int, str]],
                        ignores: Ignores, path: str) -> list[Finding]:
         with pipe.lock:
             docs = process(pipe.nlp, [p[3] for p in pieces])
-        for doc, (_, block, _, text) in zip(docs, pieces):
-            doc._.br_text = text
-            doc._.br_topic = block.topic
-        per_detector = [d.detect_many(docs) for d in pipe.detectors]
-        found = [[c for by_detector in per_detector for c in by_detector[k]] for k in range(len(docs))]
-        prepared = [j.prepare(docs, found) for j in pipe.judges]
+        read = [Piece(doc, text, block.topic) for doc, (_, block, _, text) in zip(docs, pieces)]
+        per_detector = [d.detect_many(read) for d in pipe.detectors]
+        found = [[c for by_detector in per_detector for c in by_detector[k]] for k in range(len(read))]
+        prepared = [j.prepare(read, found) for j in pipe.judges]
         findings: list[Finding] = []
         for k, (bi, block, offset, _) in enumerate(pieces):
             cands: list[Candidate] = found[k]
@@ -198,13 +197,13 @@ class Engine:
                 continue
             cited = in_reference_section(block.location.section)
             framing = block.framing
-            self.context.apply(cands, docs[k], cited=cited, framing=framing)
+            self.context.apply(cands, read[k], cited=cited, framing=framing)
             seen = {id(c) for c in cands}
             for judge, state in zip(pipe.judges, prepared):
-                cands = judge.judge(state, k, docs[k], cands)
+                cands = judge.judge(state, k, read[k], cands)
             added = [c for c in cands if id(c) not in seen]
             if added:  # a judge's own findings meet the same context rules
-                self.context.apply(added, docs[k], cited=cited, framing=framing)
+                self.context.apply(added, read[k], cited=cited, framing=framing)
             if cands:
                 findings.extend(self._findings(cands, block, offset, ignores.get(bi), path))
         return findings
@@ -220,8 +219,7 @@ class Engine:
         for primary, group in merge_candidates(cands):
             if ignore is not None and ignore.covers([c.rule_id for c in group], primary.category.value):
                 continue
-            score, severity, _, _ = combined(primary, group)
-            key = (primary.sent_start, primary.category.value, severity is Severity.INFO)
+            key = (primary.sent_start, primary.category.value, primary.severity is Severity.INFO)
             groups.setdefault(key, []).append((primary, group))
         out = []
         for (sent_start, category, info), members in groups.items():

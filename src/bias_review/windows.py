@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bias_review.detect.gate import gate_keys_of_text
+
 MAX_SENTENCE_CHARS = 2_000
 _ROUGH_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n")
 
@@ -39,11 +41,14 @@ def cut_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -
     return out
 
 
-def windows(text: str, passes: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """(start, end) windows of `text` to send to spaCy. `passes(text)` is the vocabulary gate."""
-    if not passes(text):
-        return []
+def windows(text: str, passes: Callable[[frozenset[str]], bool]) -> list[tuple[int, int]]:
+    """(start, end) windows of `text` to send to spaCy. `passes(keys)` is the vocabulary gate,
+    asked about the gate keys of a stretch of text. A text's keys are the union of its rough
+    sentences' (they are cut at white space only), so each sentence's words are read once."""
     bounds = rough_sentences(text)
+    keys = [gate_keys_of_text(text[a:b]) for a, b in bounds]
+    if not passes(frozenset().union(*keys)):
+        return []
     if any(b - a > MAX_SENTENCE_CHARS for a, b in bounds):
         # over-long sentences become windows of their own; the rest is handled as usual
         out: list[tuple[int, int]] = []
@@ -54,13 +59,13 @@ def windows(text: str, passes: Callable[[str], bool]) -> list[tuple[int, int]]:
                     lo, hi = run[0][0], run[-1][1]
                     out += [(lo + s, lo + e) for s, e in windows(text[lo:hi], passes)]
                     run = []
-                out += [w for w in cut_long(text, a, b) if passes(text[w[0]:w[1]])]
+                out += [w for w in cut_long(text, a, b) if passes(gate_keys_of_text(text[w[0]:w[1]]))]
             else:
                 run.append((a, b))
         return out
     if len(bounds) <= 3:
         return [(0, len(text))]
-    hits = [i for i, (a, b) in enumerate(bounds) if passes(text[a:b])]
+    hits = [i for i, k in enumerate(keys) if passes(k)]
     if not hits:  # the words are spread over sentences; keep the block whole
         return [(0, len(text))]
     spans: list[list[int]] = []

@@ -1,11 +1,11 @@
 """The contracts every detector and judge follows (modelled on Presidio's recognizers), and
-the per-block data they share through spaCy `Doc` extensions.
+the per-block data they share: a `Piece`, handed to every stage explicitly.
 
-A **detector** proposes candidates from a processed block. A **judge** takes a second look,
-after the context rules, at every detector's candidates of a block (and may add its own): the
-sentence classifier is one. Both are stateless between calls: whatever a judge computes for a
-batch of blocks is returned by `prepare` and handed back to `judge`, so one engine can serve
-several threads at once.
+A **detector** proposes candidates from a processed piece of a block. A **judge** takes a
+second look, after the context rules, at every detector's candidates of a piece (and may add
+its own): the sentence classifier is one. Both are stateless between calls: whatever a judge
+computes for a batch of pieces is returned by `prepare` and handed back to `judge`, so one
+engine can serve several threads at once.
 """
 
 from __future__ import annotations
@@ -19,15 +19,9 @@ from spacy.tokens import Doc, Span
 from bias_review.detect.gate import Clauses, gate_keys_of_text
 from bias_review.findings import Candidate
 
-# per-block data, computed once and kept on the Doc: the original text, the sentence table, and
-# the headings a short line or list item sits under (`Block.topic`, set by the engine)
-for _name in ("br_text", "br_sentences", "br_topic"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
-
 
 class Sentence(NamedTuple):
-    """One sentence of a block: its span, where it starts in the block, its text, its gate keys."""
+    """One sentence of a piece: its span, where it starts in the piece, its text, its gate keys."""
 
     span: Span
     start: int
@@ -35,33 +29,34 @@ class Sentence(NamedTuple):
     keys: frozenset[str]
 
 
-def doc_text(doc: Doc) -> str:
-    """The block's text; the engine stores the original string so it is not rebuilt from tokens."""
-    text = doc._.br_text
-    if text is None:
-        text = doc._.br_text = doc.text
-    return text
+class Piece:
+    """What the detectors, the context rules and the judges read of one piece of a block (a
+    whole block, or the window of it the gate kept): its spaCy `Doc`, its original text (not
+    rebuilt from tokens), the headings a short line or list item sits under (`Block.topic`),
+    and its sentence table, built on first use and shared by every stage. A plain object
+    rather than `Doc` extensions: every stage reads it many times per piece, and a `doc._`
+    lookup costs about 5 us."""
 
+    __slots__ = ("doc", "text", "topic", "_sentences")
 
-def sentences(doc: Doc) -> list[Sentence]:
-    """The one sentence table of a block, computed once per Doc and shared by every stage."""
-    table = doc._.br_sentences
-    if table is None:
-        text = doc_text(doc)
-        table = []
-        for sent in doc.sents:
-            t = text[sent.start_char:sent.end_char]
-            table.append(Sentence(sent, sent.start_char, t, gate_keys_of_text(t)))
-        doc._.br_sentences = table
-    return table
+    def __init__(self, doc: Doc, text: str | None = None, topic: str | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text if text is None else text
+        self.topic = topic
+        self._sentences: list[Sentence] | None = None
 
-
-def block_gate_keys(doc: Doc) -> set[str]:
-    """The gate keys of a whole block: the union of its sentences' keys."""
-    keys: set[str] = set()
-    for sent in sentences(doc):
-        keys |= sent.keys
-    return keys
+    @property
+    def sentences(self) -> list[Sentence]:
+        """The sentence table (two threads never share a piece, so no lock is needed)."""
+        table = self._sentences
+        if table is None:
+            text = self.text
+            table = []
+            for sent in self.doc.sents:
+                t = text[sent.start_char:sent.end_char]
+                table.append(Sentence(sent, sent.start_char, t, gate_keys_of_text(t)))
+            self._sentences = table
+        return table
 
 
 class Component(ABC):
@@ -79,29 +74,29 @@ class Component(ABC):
 
 
 class Detector(Component):
-    """Takes a processed block (a spaCy Doc with sentences and lemmas) and proposes candidates."""
+    """Takes a processed piece (its Doc has sentences and lemmas) and proposes candidates."""
 
     @abstractmethod
-    def detect(self, doc: Doc) -> list[Candidate]:
-        """Candidates found in one block."""
+    def detect(self, piece: Piece) -> list[Candidate]:
+        """Candidates found in one piece."""
 
-    def detect_many(self, docs: list[Doc]) -> list[list[Candidate]]:
-        """Candidates for many blocks at once (override to batch)."""
-        return [self.detect(doc) for doc in docs]
+    def detect_many(self, pieces: list[Piece]) -> list[list[Candidate]]:
+        """Candidates for many pieces at once (override to batch)."""
+        return [self.detect(piece) for piece in pieces]
 
 
 class Judge(Component):
-    """A second look, after the context rules, at the candidates of each block."""
+    """A second look, after the context rules, at the candidates of each piece."""
 
     @abstractmethod
-    def prepare(self, docs: list[Doc], candidates: list[list[Candidate]]) -> Any:
-        """Batch work over a document's blocks (e.g. scoring sentences with a model), given
-        every detector's candidates of each block. The result is passed back to `judge`;
-        nothing is kept on the judge itself."""
+    def prepare(self, pieces: list[Piece], candidates: list[list[Candidate]]) -> Any:
+        """Batch work over a batch of a document's pieces (e.g. scoring sentences with a
+        model), given every detector's candidates of each piece. The result is passed back to
+        `judge`; nothing is kept on the judge itself."""
 
     @abstractmethod
-    def judge(self, prepared: Any, index: int, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
-        """Adjust the candidates of block `index` (`doc`), possibly adding new ones."""
+    def judge(self, prepared: Any, index: int, piece: Piece, candidates: list[Candidate]) -> list[Candidate]:
+        """Adjust the candidates of piece `index`, possibly adding new ones."""
 
 
 def sentence_holding(sents: list[Sentence], token: int) -> Sentence:

@@ -10,10 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Doc
-
 from bias_review.classifier.predict import Predictor, load_predictor
-from bias_review.detect.base import Judge, Sentence, sentences
+from bias_review.detect.base import Judge, Piece, Sentence
 from bias_review.detect.sentence_kind import is_prose
 from bias_review.detect.gate import GateIndex
 from bias_review.findings import LABELS, NONE, Candidate, Category, Explanation, Severity
@@ -52,15 +50,15 @@ class ClassifierDetector(Judge):
     def gates(self):
         return self._gates
 
-    def prepare(self, docs: list[Doc], candidates: list[list[Candidate]]) -> list[dict[int, tuple[np.ndarray, bool]]]:
+    def prepare(self, pieces: list[Piece], candidates: list[list[Candidate]]) -> list[dict[int, tuple[np.ndarray, bool]]]:
         """Score, in one batch, the on-topic sentences whose score can matter: those holding a
         candidate (to judge it) and those the model could flag on its own (see `_could_own`).
-        Per block, keyed by the sentence's start: the probabilities, and whether the sentence
+        Per piece, keyed by the sentence's start: the probabilities, and whether the sentence
         is prose (True for those scored as possible findings of the model's own, which are)."""
         texts, keys = [], []
-        for k, doc in enumerate(docs):
+        for k, piece in enumerate(pieces):
             judged = {c.sent_start for c in candidates[k]}
-            for sent in sentences(doc):
+            for sent in piece.sentences:
                 if not self._index.passes(sent.keys):
                     continue
                 if sent.start in judged:
@@ -71,7 +69,7 @@ class ClassifierDetector(Judge):
                     continue
                 texts.append(sent.text)
         proba = self.model.predict_proba(texts)
-        out: list[dict[int, tuple[np.ndarray, bool | None]]] = [{} for _ in docs]
+        out: list[dict[int, tuple[np.ndarray, bool | None]]] = [{} for _ in pieces]
         for (k, start, prose), row in zip(keys, proba):
             out[k][start] = (row, prose)
         return out
@@ -96,7 +94,7 @@ class ClassifierDetector(Judge):
                 return True
         return False
 
-    def judge(self, prepared: list[dict[int, tuple[np.ndarray, bool | None]]], index: int, doc: Doc,
+    def judge(self, prepared: list[dict[int, tuple[np.ndarray, bool | None]]], index: int, piece: Piece,
               candidates: list[Candidate]) -> list[Candidate]:
         """Judge the other detectors' candidates and add the model's own."""
         probs = prepared[index]
@@ -127,7 +125,7 @@ class ClassifierDetector(Judge):
                                               f"(p = {p_cat:.2f})", new - cand.score))
                 cand.score = new
                 cand.also.append("classifier")
-        for sent in sentences(doc):
+        for sent in piece.sentences:
             if sent.start in flagged_sents:
                 continue
             scored = probs.get(sent.start)

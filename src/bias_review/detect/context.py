@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
-
-from bias_review.detect.base import sentences
+from bias_review.detect.base import Piece
 from bias_review.detect.proper_names import proper_name
 from bias_review.detect.sentence_kind import looks_like_citation
 from bias_review.findings import Candidate, Category, Explanation, Severity
@@ -93,9 +91,12 @@ class ContextRules:
             for rule in lexicon.context_rules
         ]
         sets = lexicon.term_sets
+        # every rule's terms in one pattern: a sentence where it finds nothing triggers no rule,
+        # so most sentences are searched once instead of once per rule
+        self._any = compile_terms(tuple(dict.fromkeys(t for c in self.rules for t in c.regex.terms)))
         self._name_head = _word_test(("@name_heads",), sets) if "name_heads" in sets else (lambda word: False)
 
-    def apply(self, candidates: list[Candidate], doc: Doc, *, cited: bool = False, framing: str = "") -> list[Candidate]:
+    def apply(self, candidates: list[Candidate], piece: Piece, *, cited: bool = False, framing: str = "") -> list[Candidate]:
         """Lower or quiet each candidate whose sentence (or a neighbour) triggers a rule.
         Each rule's regex runs at most once per sentence, however many candidates it holds.
         `cited`: the block is a reference-list entry (its document structure says so).
@@ -103,15 +104,19 @@ class ContextRules:
         rules as part of every sentence of the block."""
         if not candidates or not self.rules:
             return candidates
-        sents = sentences(doc)
+        sents = piece.sentences
         index = {s.start: i for i, s in enumerate(sents)}
         memo: dict[tuple[int, int], list[re.Match[str]]] = {}
+        some_rule: dict[int, bool] = {}  # sentence -> does any rule's term occur in it
 
         def matches(r: int, i: int) -> list[re.Match[str]]:
             got = memo.get((r, i))
             if got is None:
                 text = sents[i].text if i >= 0 else framing
-                got = memo[(r, i)] = list(self.rules[r].regex.finditer(text))
+                any_here = some_rule.get(i)
+                if any_here is None:
+                    any_here = some_rule[i] = self._any.found(text)
+                got = memo[(r, i)] = list(self.rules[r].regex.finditer(text)) if any_here else []
             return got
 
         citations: dict[int, bool] = {}  # sentence start -> does it look like a reference entry

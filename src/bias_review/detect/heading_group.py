@@ -16,9 +16,7 @@ other detectors, and the context rules read each line as usual.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
-
-from bias_review.detect.base import Detector, sentences
+from bias_review.detect.base import Detector, Piece
 from bias_review.detect.gate import clause_of_values
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
@@ -51,15 +49,15 @@ class HeadingGroupDetector(Detector):
     def gates(self):
         return self._gates
 
-    def detect(self, doc: Doc) -> list[Candidate]:
-        topic = doc._.br_topic
+    def detect(self, piece: Piece) -> list[Candidate]:
+        topic = piece.topic
         if not topic or self.entry is None:
             return []
         group = self.group.search(topic)
         if group is None or (self.quiet is not None and self.quiet.search(topic)):
             return []
         out: list[Candidate] = []
-        for sent in sentences(doc):
+        for sent in piece.sentences:
             text = sent.text
             if self.group.search(text) or (self.quiet is not None and self.quiet.search(text)):
                 continue

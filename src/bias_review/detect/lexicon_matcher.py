@@ -10,7 +10,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from bias_review.detect.base import Detector, Sentence, block_gate_keys, sentence_holding, sentences
+from bias_review.detect.base import Detector, Piece, Sentence, sentence_holding
 from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, word_keys
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
@@ -236,30 +236,29 @@ class LexiconDetector(Detector):
     def gates(self) -> list[Clauses] | None:
         return self._gates
 
-    def detect(self, doc: Doc) -> list[Candidate]:
+    def detect(self, piece: Piece) -> list[Candidate]:
+        doc = piece.doc
         vocab = doc.vocab
-        keys = block_gate_keys(doc)
         spans = []
         for matcher in (self.lemma_matcher, self.lower_matcher):
             for match_id, start, end in matcher(doc):
                 span = doc[start:end]
                 span.label_ = vocab.strings[match_id]
                 spans.append(span)
-        if self._entry_index.which(keys) or self.ungated:
-            values = _TokenValues(doc)
-            for sent in sentences(doc):
-                active = self._entry_index.which(sent.keys) | self.ungated
-                for eid in sorted(active):  # a fixed order: ids must not depend on hash seeds
-                    matcher = self.token_matchers.get(eid)
-                    if matcher is None:
-                        continue
-                    needs = self._needs.get(eid)
-                    if needs is not None and not values.may_match(sent.span, needs):
-                        continue
-                    for match_id, start, end in matcher(sent.span):
-                        span = sent.span[start:end]
-                        span.label_ = vocab.strings[match_id]
-                        spans.append(span)
+        values = _TokenValues(doc)
+        for sent in piece.sentences:
+            active = self._entry_index.which(sent.keys) | self.ungated
+            for eid in sorted(active):  # a fixed order: ids must not depend on hash seeds
+                matcher = self.token_matchers.get(eid)
+                if matcher is None:
+                    continue
+                needs = self._needs.get(eid)
+                if needs is not None and not values.may_match(sent.span, needs):
+                    continue
+                for match_id, start, end in matcher(sent.span):
+                    span = sent.span[start:end]
+                    span.label_ = vocab.strings[match_id]
+                    spans.append(span)
         if not spans:
             return []
         # per entry keep the longest non-overlapping spans
@@ -267,7 +266,7 @@ class LexiconDetector(Detector):
         for span in spans:
             by_entry.setdefault(span.label_, []).append(span)
         out: list[Candidate] = []
-        sents = sentences(doc)
+        sents = piece.sentences
         # (entry, requirement or -1 for `unless`, sentence): each searched once per sentence
         found: dict[tuple[str, int, int], re.Match[str] | None] = {}
         for eid, entry_spans in by_entry.items():

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
-
-from bias_review.detect.base import Detector, sentences
+from bias_review.detect.base import Detector, Piece
 from bias_review.detect.gate import clause_of_values
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
@@ -79,10 +77,10 @@ class VignetteDetector(Detector):
     def gates(self):
         return self._gates
 
-    def detect(self, doc: Doc) -> list[Candidate]:
+    def detect(self, piece: Piece) -> list[Candidate]:
         out: list[Candidate] = []
         clause = self._gates[0][0] if self._gates else frozenset()
-        for sent in sentences(doc):
+        for sent in piece.sentences:
             text = sent.text
             if clause.isdisjoint(sent.keys):
                 continue
