@@ -101,7 +101,7 @@ class _Vectorizer:
             tokens = self.token_pattern.findall(text)
             out = list(tokens) if lo == 1 else []
             for n in range(max(lo, 2), hi + 1):
-                out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+                out += map(" ".join, zip(*(tokens[k:] for k in range(n))))
             return out
         out = []
         for word in text.split():

@@ -158,23 +158,35 @@ class GateIndex:
         # meets the text: per key and label, the union of those second clauses is tested at
         # once. Longer patterns are checked one by one.
         alone: dict[str, set[object]] = defaultdict(set)
-        pairs: dict[str, dict[object, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # per key and label, the distinct second clauses (most patterns share them: one union each)
+        seconds: dict[str, dict[object, set[frozenset[str]]]] = defaultdict(lambda: defaultdict(set))
         by_key: dict[str, list[tuple[object, Clauses]]] = defaultdict(list)
-        universe: set[str] = set()
+        # equal clauses as one object: dictionaries keyed by a clause then compare by identity,
+        # not element by element (a clause may hold hundreds of keys)
+        distinct: dict[frozenset[str], frozenset[str]] = {}
         for i, clauses in enumerate(gates):
             label = labels[i] if labels is not None else None
+            clauses = tuple(distinct.setdefault(c, c) for c in clauses)
             for key in clauses[0]:
                 if len(clauses) == 1:
                     alone[key].add(label)
                 elif len(clauses) == 2:
-                    pairs[key][label] |= clauses[1]
+                    seconds[key][label].add(clauses[1])
                 else:
                     by_key[key].append((label, clauses))
-            for clause in clauses:
-                universe |= clause
+        universe = frozenset().union(*distinct)
         self.alone = {k: frozenset(v) for k, v in alone.items()}
         self._alone_keys = frozenset(alone)
-        self.pairs = {k: {label: frozenset(u) for label, u in v.items()} for k, v in pairs.items()}
+        unions: dict[frozenset[frozenset[str]], frozenset[str]] = {}
+
+        def union(clauses: set[frozenset[str]]) -> frozenset[str]:
+            key = frozenset(clauses)
+            got = unions.get(key)
+            if got is None:
+                got = unions[key] = frozenset().union(*clauses)
+            return got
+
+        self.pairs = {k: {label: union(u) for label, u in v.items()} for k, v in seconds.items()}
         self._pair_any = {k: frozenset().union(*v.values()) for k, v in self.pairs.items()}
         # a longer pattern's other clauses as bits of one number: it passes when all its bits are
         # among those of the clauses the text meets, found from the text's keys in one pass
@@ -191,7 +203,7 @@ class GateIndex:
         self.by_key = {key: [(label, sum(clause_bits[c] for c in set(clauses[1:]))) for label, clauses in patterns]
                        for key, patterns in by_key.items()}
         self._first_keys = frozenset(self.pairs) | frozenset(self.by_key)  # keys that index a longer pattern
-        self._universe = frozenset(universe)
+        self._universe = universe
         # the answer depends only on the keys some clause names: memoised on that subset
         self._memo: dict[frozenset[str], frozenset[object]] = {}
         self._pass_memo: dict[frozenset[str], bool] = {}

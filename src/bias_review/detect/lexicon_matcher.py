@@ -120,7 +120,16 @@ def gates_by_entry(lexicon: Lexicon) -> dict[str, list[Clauses] | None]:
         stored = build()
     else:
         stored = cached_json("gates", f"{lexicon.digest[:32]}-{spacy_lookups_data.__version__}", build)
-    return {eid: None if g is None else [tuple(frozenset(c) for c in clauses) for clauses in g]
+    made: dict[tuple[str, ...], frozenset[str]] = {}  # one object per distinct clause (see GateIndex)
+
+    def clause(keys: list[str]) -> frozenset[str]:
+        key = tuple(keys)
+        got = made.get(key)
+        if got is None:
+            got = made[key] = frozenset(keys)
+        return got
+
+    return {eid: None if g is None else [tuple(clause(c) for c in clauses) for clauses in g]
             for eid, g in stored.items()}
 
 
