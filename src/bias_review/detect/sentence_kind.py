@@ -20,16 +20,31 @@ _CITATION = re.compile(
 # every shape above holds a digit right after "(", ";" or "." (white space between), or one of
 # these words: most sentences, those with a year or a count in them too, are told apart cheaply
 _CITATION_HINT = re.compile(r"[(;.]\s*\d|doi:|retrieved from|journal of|https?://", re.IGNORECASE)
+# the same test in two parts for ASCII text: a pattern that starts with a character set (which
+# the regex engine skips ahead to) and plain substring tests of the lower-cased text
+_PUNCT_DIGIT = re.compile(r"[(;.]\s*\d")
+_HINT_WORDS = ("doi:", "retrieved from", "journal of", "http://", "https://")
+# an option run holds "." or ")" then white space at least twice
+_OPTION_END = re.compile(r"[.)]\s")
+
+
+def _citation_hint(text: str) -> bool:
+    if not text.isascii():
+        return _CITATION_HINT.search(text) is not None
+    if _PUNCT_DIGIT.search(text) is not None:
+        return True
+    lower = text.lower()
+    return any(word in lower for word in _HINT_WORDS)
 
 
 def looks_like_citation(text: str) -> bool:
     """A reference-list entry or a cited title with its publication details."""
-    return _CITATION_HINT.search(text) is not None and _CITATION.search(text) is not None
+    return _citation_hint(text) and _CITATION.search(text) is not None
 
 
 def looks_like_options(text: str) -> bool:
     """A run of answer options ("a. … b. …")."""
-    return _OPTIONS.search(text) is not None
+    return len(_OPTION_END.findall(text)) >= 2 and _OPTIONS.search(text) is not None
 
 
 def is_prose(text: str) -> bool:
