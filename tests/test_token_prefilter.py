@@ -28,8 +28,8 @@ def test_only_specs_every_match_uses_with_exact_values_count(rules_engine):
         {"LOWER": {"REGEX": "^race$"}},  # a pattern, not a value list
         {"LEMMA": {"IN": ["refuse"]}, "LENGTH": {">": 2}},
     ), strings)
-    assert needs == ((LOWER, frozenset({strings["the"]})), (ORTH, frozenset({strings["AAM"], strings["AAF"]})),
-                     (LEMMA, frozenset({strings["refuse"]})))
+    assert needs == ((0, LOWER, frozenset({strings["the"]})), (2, ORTH, frozenset({strings["AAM"], strings["AAF"]})),
+                     (5, LEMMA, frozenset({strings["refuse"]})))
     assert required_values(({"LOWER": "x", "OP": "*"}, {"IS_DIGIT": True}), strings) is None
 
 

@@ -150,14 +150,15 @@ _EXACT_ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH, "LEMMA": LEMMA, "NOR
 _MANDATORY_OPS = (None, "+")
 
 
-def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, frozenset[int]], ...] | None:
+def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int]], ...] | None:
     """What a sentence must hold for a token pattern to match in it: for each token spec that
     every match uses and that lists its values exactly (a string, or IN, on LOWER, ORTH/TEXT,
-    LEMMA or NORM), the attribute and the hashes of those values. None if there is no such
-    spec (the pattern must always be tried). spaCy compares these values as given (an IN
-    list on LOWER is not lower-cased), and so does this."""
+    LEMMA or NORM), the spec's place in the pattern, the attribute and the hashes of those
+    values, in pattern order. None if there is no such spec (the pattern must always be tried).
+    spaCy compares these values as given (an IN list on LOWER is not lower-cased), and so
+    does this."""
     needs = []
-    for spec in tokens:
+    for place, spec in enumerate(tokens):
         if spec.get("OP") not in _MANDATORY_OPS:
             continue
         for name, attr in _EXACT_ATTRS.items():
@@ -168,7 +169,7 @@ def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, froze
                 continue
             values = [value] if isinstance(value, str) else value
             if all(isinstance(v, str) for v in values):
-                needs.append((attr, frozenset(strings.add(v) for v in values)))
+                needs.append((place, attr, frozenset(strings.add(v) for v in values)))
     return tuple(needs) or None
 
 
@@ -332,25 +333,46 @@ class _TokenValues:
         self._columns: dict[int, list[int]] = {}
         self._sets: dict[tuple[int, int], frozenset[int]] = {}
 
+    def column(self, attr: int) -> list[int]:
+        column = self._columns.get(attr)
+        if column is None:
+            column = self._columns[attr] = self.doc.to_array(attr).tolist()
+        return column
+
     def of(self, span, attr: int) -> frozenset[int]:
         key = (span.start, attr)
         found = self._sets.get(key)
         if found is None:
-            column = self._columns.get(attr)
-            if column is None:
-                column = self._columns[attr] = self.doc.to_array(attr).tolist()
-            found = self._sets[key] = frozenset(column[span.start:span.end])
+            found = self._sets[key] = frozenset(self.column(attr)[span.start:span.end])
         return found
 
     def may_match(self, span, needs) -> bool:
-        """Can one of the patterns match in `span`: does it hold every value set one needs?"""
+        """Can one of the patterns match in `span`: does it hold every value set one needs,
+        and in the pattern's order (a match gives each spec tokens of its own, left to right)?"""
         for pattern in needs:
-            for attr, wanted in pattern:
+            for _, attr, wanted in pattern:
                 if wanted.isdisjoint(self.of(span, attr)):
                     break
             else:
-                return True
+                if self._in_order(span, pattern):
+                    return True
         return False
+
+    def _in_order(self, span, pattern) -> bool:
+        """Are there tokens, one per required spec and left to right, holding their values?
+        (A spec with two value tests is found by its first.)"""
+        position, end, last = span.start, span.end, -1
+        for place, attr, wanted in pattern:
+            if place == last:
+                continue
+            last = place
+            column = self.column(attr)
+            while position < end and column[position] not in wanted:
+                position += 1
+            if position == end:
+                return False
+            position += 1
+        return True
 
 
 def _search_once(found: dict, key: tuple[str, int, int], pattern, passage: str) -> re.Match[str] | None:
