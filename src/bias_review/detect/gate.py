@@ -158,8 +158,7 @@ class GateIndex:
         # meets the text: per key and label, the union of those second clauses is tested at
         # once. Longer patterns are checked one by one.
         alone: dict[str, set[object]] = defaultdict(set)
-        # per key and label, the distinct second clauses (most patterns share them: one union each)
-        seconds: dict[str, dict[object, set[frozenset[str]]]] = defaultdict(lambda: defaultdict(set))
+        pairs: dict[str, dict[object, set[str]]] = defaultdict(lambda: defaultdict(set))
         by_key: dict[str, list[tuple[object, Clauses]]] = defaultdict(list)
         # equal clauses as one object: dictionaries keyed by a clause then compare by identity,
         # not element by element (a clause may hold hundreds of keys)
@@ -171,22 +170,13 @@ class GateIndex:
                 if len(clauses) == 1:
                     alone[key].add(label)
                 elif len(clauses) == 2:
-                    seconds[key][label].add(clauses[1])
+                    pairs[key][label] |= clauses[1]
                 else:
                     by_key[key].append((label, clauses))
         universe = frozenset().union(*distinct)
         self.alone = {k: frozenset(v) for k, v in alone.items()}
         self._alone_keys = frozenset(alone)
-        unions: dict[frozenset[frozenset[str]], frozenset[str]] = {}
-
-        def union(clauses: set[frozenset[str]]) -> frozenset[str]:
-            key = frozenset(clauses)
-            got = unions.get(key)
-            if got is None:
-                got = unions[key] = frozenset().union(*clauses)
-            return got
-
-        self.pairs = {k: {label: union(u) for label, u in v.items()} for k, v in seconds.items()}
+        self.pairs = {k: {label: frozenset(u) for label, u in v.items()} for k, v in pairs.items()}
         self._pair_any = {k: frozenset().union(*v.values()) for k, v in self.pairs.items()}
         # a longer pattern's other clauses as bits of one number: it passes when all its bits are
         # among those of the clauses the text meets, found from the text's keys in one pass

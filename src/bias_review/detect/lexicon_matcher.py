@@ -188,7 +188,7 @@ class LexiconDetector(Detector):
         self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
         # per entry, per token pattern: the exact values a sentence must hold for it to match
         # (see `required_values`); an entry none of whose patterns can match is not run
-        self._needs: dict[str, tuple[tuple[tuple[int, frozenset[int]], ...], ...]] = {}
+        self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int]], ...], ...]] = {}
         gate_labels: list[str] = []
         gate_clauses: list[Clauses] = []
         self._requires = {}
