@@ -1,10 +1,14 @@
-"""Two shortcuts the engine takes on the way, each of which must give exactly what the long way
+"""Shortcuts the engine takes on the way, each of which must give exactly what the long way
 gives, checked on labelled, real and generated sentences:
 
 - the context rules search a sentence once with all their terms together, and run each rule's
   own pattern only where that finds something;
 - the vocabulary gate reads a block's words once, sentence by sentence, and takes the block's
-  keys as the union of its sentences' keys.
+  keys as the union of its sentences' keys;
+- a term list's yes-or-no search (`found`) is written as a prefix tree, near items merged, and
+  runs on lower-cased ASCII text: it answers as the ordered, case-ignoring search does;
+- the rough sentence breaks and the vignette's ages are found by patterns rewritten so that the
+  regex engine can skip to the characters a match starts with: same matches as before.
 """
 
 from __future__ import annotations
@@ -88,15 +92,34 @@ def test_term_lists_answer_alike_on_lower_cased_ascii(engine, texts):
         for p in ps:
             patterns[id(p)] = p
     sample = _variants(texts[::3])
-    fast = found = 0
+    fast = found = near = 0
     for p in patterns.values():
         p.found("")  # compiled
         fast += p._any_lower is not None
+        near += any(not isinstance(t, str) for t in p.terms)
         for text in sample:
-            expected = p._any.search(text) is not None
+            # the reference: the ordered alternation `search` uses, written term by term
+            expected = p.search(text) is not None
             assert p.found(text) == expected, (p.terms[:3], text)
             found += expected
     assert fast > 0.8 * len(patterns) and found > 1000  # the fast way is taken, and finds things
+    assert near >= 3  # lists with near items ("race ~ mask*") are among them
+
+
+def test_found_merges_near_items_and_shares_prefixes():
+    """The yes-or-no pattern of a list is a prefix tree, near items with one left side merged;
+    and it still tells a near item's order and distance."""
+    from bias_review.lexicon.terms import TermPattern, found_source
+
+    terms = ("black", "blacks", "blackish*", ("~", ("race", "racial"), ("mask*",)),
+             ("~", ("race", "racial"), ("hide*",)), "*itis")
+    source = found_source(terms)
+    assert source.count("black") == 1 and source.count("rac") == 1, source
+    p = TermPattern(terms)
+    assert p.found("Race can mask the cause") and p.found("racial labels hide it")
+    assert not p.found("mask the race") and not p.found("race is one thing. Masks are another")
+    assert not p.found("race is a word used here to mask")  # more than three words apart
+    assert p.found("BLACKISHNESS") and p.found("arthritis") and not p.found("itis") and not p.found("blackboard")
 
 
 def test_a_term_that_ignores_case_into_ascii_keeps_the_slow_way():
@@ -123,3 +146,52 @@ def test_sentence_kinds_answer_as_their_patterns_do(texts):
         citations += expected
         options += sk.looks_like_options(text)
     assert citations >= 3 and options >= 2
+
+
+def _old_rough_sentences(text: str) -> list[tuple[int, int]]:
+    """The rough breaks as first written: the punctuation looked behind for."""
+    import re
+
+    out, start = [], 0
+    for m in re.finditer(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n", text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return [(a, b) for a, b in out if b > a]
+
+
+def test_rough_breaks_fall_where_they_fell(texts):
+    import random
+
+    rng = random.Random(5)
+    alphabet = ".!?\"'”’)](“‘([ \n\tAaZ9-"
+    odd = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20_000)]
+    blocks = [" ".join(texts[i:i + 5]) for i in range(0, len(texts), 5)] + ["\n\n".join(texts[:50])]
+    breaks = 0
+    for text in blocks + odd:
+        got = rough_sentences(text)
+        assert got == _old_rough_sentences(text), text
+        breaks += len(got) - 1
+    assert breaks > 3_000
+
+
+def test_vignette_ages_are_found_where_they_were(texts):
+    import random
+    import re
+
+    from bias_review.detect import vignette
+
+    # the pattern without its look-ahead in front
+    bare = re.fullmatch(r"\(\?=\[[^\]]*\]\)\(\?:(.*)\)", vignette._AGE.pattern, re.DOTALL)
+    assert bare is not None
+    reference = re.compile(bare.group(1), re.IGNORECASE)
+    rng = random.Random(9)
+    words = ["45", "3", "-year-old", " year old", "yo", "y/o", "In", "into", "his", "her", "early",
+             "mid-", "forties", "60s", "aged", "Age", ",", " ", "\u0130n", "\u0131nto", "AGED", "Ms. Ruiz"]
+    odd = ["".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(20_000)]
+    ages = 0
+    for text in _variants(texts) + odd:
+        got = [m.span() for m in vignette._AGE.finditer(text)]
+        assert got == [m.span() for m in reference.finditer(text)], text
+        ages += len(got)
+    assert ages > 300

@@ -77,29 +77,89 @@ def _by_first_letter(terms: list[str], bodies: list[str]) -> str:
     return "|".join(out)
 
 
-def _any_order_source(terms: tuple[str, ...]) -> str:
-    """Any of `terms`, where only whether one matches counts (not which, nor where): every
-    term under its first letter (one run, see `_by_first_letter`), and all word endings
-    ("*itis", "*osis") in one branch."""
-    words: list[tuple[str, str]] = []  # (term, its regex without the boundary)
+def found_source(terms: tuple) -> str:
+    """Regex source that matches where any of `terms` (plain terms and "near" items, see
+    `expand_terms`) does, for when only whether one matches counts (not which, nor where).
+
+    The terms that start a word share one word-boundary look-behind and are written as a
+    prefix tree ("b(?:lack(?:s|)|rown)"), so at a word start the engine reads each letter
+    once instead of trying every term that shares it; a position inside a word is rejected
+    once for the whole list. Near items sit under the same look-behind, one branch per left
+    side with the union of its right sides (a left term then any right term is what each
+    item asks for), their left sides written as trees too. Word endings ("*itis") share one
+    branch. Each rewriting keeps the set of places where a match starts, so the answer is
+    the plain alternation's."""
+    words: list[tuple[str, ...]] = []  # the atoms of each word term after the boundary
     endings: list[str] = []
     others: list[str] = []
-    for term in sorted(set(terms)):
+    for term in sorted({t for t in terms if isinstance(t, str)}):
         source = term_regex_source(term)
-        body = source[len(_BOUNDARY):] if source.startswith(_BOUNDARY) else None
-        first = term.strip().lower()[:1]
-        if body is not None and first.isalnum() and body.startswith(re.escape(first)):
-            words.append((term, body))
-        elif body is not None and body.startswith(r"\w+"):
-            endings.append(body[3:])
+        atoms = _word_atoms(source)
+        if atoms is not None:
+            words.append(atoms)
+        elif source.startswith(_BOUNDARY) and source[len(_BOUNDARY):].startswith(r"\w+"):
+            endings.append(source[len(_BOUNDARY) + 3:])
         else:
             others.append(source)
+    # near items: left sides sharing their right sides' union, then right sides sharing a left
+    rights_of: dict[tuple[str, ...], set[str]] = {}
+    for t in terms:
+        if not isinstance(t, str):
+            _, left, right = t
+            rights_of.setdefault(tuple(sorted(set(left))), set()).update(right)
+    lefts_of: dict[tuple[str, ...], set[str]] = {}
+    for left, right in rights_of.items():
+        lefts_of.setdefault(tuple(sorted(right)), set()).update(left)
+    near: list[str] = []  # branches under the shared boundary
+    for right, left in lefts_of.items():
+        left_atoms = [_word_atoms(term_regex_source(t)) for t in sorted(left)]
+        tail = f"{_GAP}(?:{found_source(right)})"
+        if all(a is not None for a in left_atoms):
+            near.append(_prefix_tree(left_atoms) + tail)
+        else:
+            others.append(f"(?:{found_source(tuple(left))}){tail}")
+    shared = ([_prefix_tree(words)] if words else []) + near
     parts = []
-    if words:
-        parts.append(_BOUNDARY + "(?:" + _by_first_letter([t for t, _ in words], [b for _, b in words]) + ")")
+    if shared:
+        parts.append(_BOUNDARY + "(?:" + "|".join(shared) + ")")
     if endings:  # a word with one of these endings: the ending, after a word character
         parts.append(r"(?<=\w)(?:" + "|".join(endings) + ")")
     return "|".join(parts + others) or r"(?!x)x"
+
+
+# one unit of a term's regex: an escaped character, a character class with its repeat, a
+# look-ahead, or one character
+_ATOM = re.compile(r"\\.|\[[^\]]*\][?*+]?|\(\?<?[!=][^)]*\)|.", re.DOTALL)
+
+
+def _word_atoms(source: str) -> tuple[str, ...] | None:
+    """The atoms of a term's regex after its word-boundary look-behind, when it has one and
+    starts with a character of its own (not a leading wildcard); None otherwise."""
+    if not source.startswith(_BOUNDARY):
+        return None
+    body = source[len(_BOUNDARY):]
+    if body.startswith(r"\w"):
+        return None
+    atoms = tuple(_ATOM.findall(body))
+    return atoms if "".join(atoms) == body else None
+
+
+def _prefix_tree(sequences: list[tuple[str, ...]]) -> str:
+    """The alternation of the atom sequences with common beginnings written once:
+    ("ab", "ac", "a") -> "a(?:b|c|)". Same language, same places where a match starts."""
+    children: dict[str, list[tuple[str, ...]]] = {}
+    ends = False
+    for seq in sequences:
+        if seq:
+            children.setdefault(seq[0], []).append(seq[1:])
+        else:
+            ends = True
+    branches = [atom + _prefix_tree(rest) for atom, rest in children.items()]
+    if ends:
+        branches.append("")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 def terms_regex_source(terms: tuple) -> str:
@@ -151,12 +211,7 @@ class TermPattern:
         ASCII one when case is ignored (checked when compiled, see `_ascii_exact`)."""
         regex = self._any
         if regex is None:
-            plain = tuple(t for t in self.terms if isinstance(t, str))
-            parts = [f"(?:{_any_order_source(left)}){_GAP}(?:{_any_order_source(right)})"
-                     for t in self.terms if not isinstance(t, str) for _, left, right in [t]]
-            if plain:
-                parts.append(_any_order_source(plain))
-            source = "|".join(f"(?:{p})" for p in parts) or r"(?!x)x"
+            source = found_source(self.terms)
             if _ascii_exact(source):
                 self._any_lower = re.compile(source)
             regex = self._any = re.compile(source, re.IGNORECASE)
