@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -60,34 +62,40 @@ class _Vectorizer:
         return cols
 
     def occurrences(self, lowers: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(text index, column) of every n-gram occurrence in a batch of lower-cased texts.
-        For char_wb, each distinct word's columns are laid out once and gathered with numpy."""
+        """(text index, column) of every n-gram occurrence in a batch of lower-cased texts, in
+        no particular order (`Predictor._decision` sorts them). The batch's n-grams (word) or
+        words (char_wb) are listed first and looked up together, in C (`map`), rather than one
+        by one in a Python loop; for char_wb, each distinct word's columns are laid out once and
+        gathered with numpy."""
         n = len(lowers)
         if self.analyzer == "word":
-            cols, sizes = array("q"), array("q")
-            get = self.vocabulary.get
+            grams: list[str] = []
+            sizes = array("q")
             for lower in lowers:
-                found = [j for j in map(get, self.ngrams(lower)) if j is not None]
-                cols.extend(found)
-                sizes.append(len(found))
-            return np.repeat(np.arange(n, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64)), _int64(cols)
-        index: dict[str, int] = {}  # distinct word -> its place in `starts`/`lens`
-        flat, starts, lens = array("q"), array("q"), array("q")
-        words_of, per_text = array("q"), array("q")
+                before = len(grams)
+                grams += self.ngrams(lower)
+                sizes.append(len(grams) - before)
+            cols = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+            text = np.repeat(np.arange(n, dtype=np.int64), _int64(sizes))
+            known = cols >= 0
+            return text[known], cols[known]
+        words: list[str] = []
+        per_text = array("q")
         for lower in lowers:
-            words = lower.split()
-            for word in words:
-                j = index.get(word)
-                if j is None:
-                    cols = self.word_columns(word)
-                    j = index[word] = len(starts)
-                    starts.append(len(flat))
-                    lens.append(len(cols))
-                    flat.extend(cols)
-                words_of.append(j)
-            per_text.append(len(words))
-        occ = _int64(words_of)
-        length, start = _int64(lens)[occ], _int64(starts)[occ]
+            split = lower.split()
+            words += split
+            per_text.append(len(split))
+        # each distinct word gets the next number the first time it is seen
+        index: defaultdict[str, int] = defaultdict()
+        index.default_factory = index.__len__
+        occ = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+        flat, lens = array("q"), array("q")
+        for word in index:  # distinct words, in order of their numbers
+            cols = self.word_columns(word)
+            lens.append(len(cols))
+            flat.extend(cols)
+        lens_of = _int64(lens)
+        length, start = lens_of[occ], (np.cumsum(lens_of) - lens_of)[occ]
         ends = np.cumsum(length)
         where = np.repeat(start - (ends - length), length) + np.arange(int(ends[-1]) if len(ends) else 0)
         text = np.repeat(np.repeat(np.arange(n, dtype=np.int64), _int64(per_text)), length)
