@@ -150,19 +150,23 @@ _EXACT_ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH, "LEMMA": LEMMA, "NOR
 _MANDATORY_OPS = (None, "+")
 
 
-def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int]], ...] | None:
+def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int] | re.Pattern[str]], ...] | None:
     """What a sentence must hold for a token pattern to match in it: for each token spec that
-    every match uses and that lists its values exactly (a string, or IN, on LOWER, ORTH/TEXT,
-    LEMMA or NORM), the spec's place in the pattern, the attribute and the hashes of those
-    values, in pattern order. None if there is no such spec (the pattern must always be tried).
-    spaCy compares these values as given (an IN list on LOWER is not lower-cased), and so
-    does this."""
-    needs = []
+    every match uses and that tests an attribute (LOWER, ORTH/TEXT, LEMMA or NORM) against
+    values listed exactly (a string, or IN) or against a REGEX, the spec's place in the
+    pattern, the attribute, and the hashes of those values or the compiled regex, in pattern
+    order. None if there is no such spec (the pattern must always be tried). spaCy compares
+    the values as given (an IN list on LOWER is not lower-cased) and searches a REGEX in the
+    attribute's text, and so does this."""
+    needs: list[tuple[int, int, frozenset[int] | re.Pattern[str]]] = []
     for place, spec in enumerate(tokens):
         if spec.get("OP") not in _MANDATORY_OPS:
             continue
         for name, attr in _EXACT_ATTRS.items():
             value = spec.get(name)
+            if isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str):
+                needs.append((place, attr, re.compile(value["REGEX"])))
+                continue
             if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
                 value = value["IN"]
             elif not isinstance(value, str):
@@ -188,7 +192,7 @@ class LexiconDetector(Detector):
         self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
         # per entry, per token pattern: the exact values a sentence must hold for it to match
         # (see `required_values`); an entry none of whose patterns can match is not run
-        self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int]], ...], ...]] = {}
+        self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int] | re.Pattern[str]], ...], ...]] = {}
         gate_labels: list[str] = []
         gate_clauses: list[Clauses] = []
         self._requires = {}
@@ -324,20 +328,30 @@ class LexiconDetector(Detector):
 
 
 class _TokenValues:
-    """The token attributes of one block's sentences, as sets of hashes, read on first use."""
+    """The token attributes of one block's sentences, as sets of hashes (and, for REGEX
+    needs, as texts), read on first use."""
 
-    __slots__ = ("doc", "_columns", "_sets")
+    __slots__ = ("doc", "_columns", "_sets", "_texts", "_searched")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self._columns: dict[int, list[int]] = {}
         self._sets: dict[tuple[int, int], frozenset[int]] = {}
+        self._texts: dict[int, list[str]] = {}
+        self._searched: dict[tuple[int, int, re.Pattern[str]], bool] = {}
 
     def column(self, attr: int) -> list[int]:
         column = self._columns.get(attr)
         if column is None:
             column = self._columns[attr] = self.doc.to_array(attr).tolist()
         return column
+
+    def texts(self, attr: int) -> list[str]:
+        texts = self._texts.get(attr)
+        if texts is None:
+            strings = self.doc.vocab.strings
+            texts = self._texts[attr] = [strings[h] for h in self.column(attr)]
+        return texts
 
     def of(self, span, attr: int) -> frozenset[int]:
         key = (span.start, attr)
@@ -346,12 +360,24 @@ class _TokenValues:
             found = self._sets[key] = frozenset(self.column(attr)[span.start:span.end])
         return found
 
+    def holds(self, span, attr: int, wanted: frozenset[int] | re.Pattern[str]) -> bool:
+        """Does a token of `span` hold one of the values (or match the regex)?"""
+        if type(wanted) is frozenset:
+            return not wanted.isdisjoint(self.of(span, attr))
+        key = (span.start, attr, wanted)
+        found = self._searched.get(key)
+        if found is None:
+            search = wanted.search
+            found = self._searched[key] = any(search(t) for t in self.texts(attr)[span.start:span.end])
+        return found
+
     def may_match(self, span, needs) -> bool:
-        """Can one of the patterns match in `span`: does it hold every value set one needs,
-        and in the pattern's order (a match gives each spec tokens of its own, left to right)?"""
+        """Can one of the patterns match in `span`: does it hold every value set (or regex) one
+        needs, and in the pattern's order (a match gives each spec tokens of its own, left to
+        right)?"""
         for pattern in needs:
             for _, attr, wanted in pattern:
-                if wanted.isdisjoint(self.of(span, attr)):
+                if not self.holds(span, attr, wanted):
                     break
             else:
                 if self._in_order(span, pattern):
@@ -366,9 +392,14 @@ class _TokenValues:
             if place == last:
                 continue
             last = place
-            column = self.column(attr)
-            while position < end and column[position] not in wanted:
-                position += 1
+            if type(wanted) is frozenset:
+                column = self.column(attr)
+                while position < end and column[position] not in wanted:
+                    position += 1
+            else:
+                texts, search = self.texts(attr), wanted.search
+                while position < end and not search(texts[position]):
+                    position += 1
             if position == end:
                 return False
             position += 1
