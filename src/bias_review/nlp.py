@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, LEMMA, LOWER, ORTH, SENT_START
+from spacy.attrs import LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -85,13 +85,12 @@ class LowerLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        strings = doc.vocab.strings
-        lowers = doc.to_array([LOWER])
-        memo = self.memo
-        lemmas = numpy.fromiter(
-            (memo.get(h) or self._lemma_hash(h, strings) for h in lowers.tolist()),
-            dtype=numpy.uint64, count=len(lowers))
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        lowers = doc.to_array(LOWER).tolist()
+        lemmas = list(map(self.memo.get, lowers))  # known forms looked up in C
+        if None in lemmas:
+            strings = doc.vocab.strings
+            lemmas = [h if h is not None else self._lemma_hash(low, strings) for h, low in zip(lemmas, lowers)]
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
         return doc
 
 
@@ -104,35 +103,47 @@ class ArraySentencizer:
     """spaCy's rule-based Sentencizer rule, computed on token arrays: a sentence starts at the
     first non-punctuation token after '.', '!' or '?' (or '…', and their full-width forms).
     One rule more: a bullet ('•', '▪', ...) starts a sentence, so a list run into one line
-    (drug labels' "contraindicated in: • ... • ...") is read, and shown, item by item."""
+    (drug labels' "contraindicated in: • ... • ...") is read, and shown, item by item.
+
+    Each token is written as one letter of its kind (W a word, E an end mark, P other
+    punctuation, B a bullet; the kind of a form is remembered), and the starts are found in
+    that string by a regex, in C, instead of a Python loop over tokens: a word starts a
+    sentence when an end mark came after the last word or bullet (`E[EP]*` right before it)."""
 
     ENDS = (".", "!", "?", "…", "。", "！", "？", "‼", "⁇", "⁈", "⁉")
     BULLETS = ("•", "●", "▪", "◦", "‣", "■", "◆", "❖", "➢", "➤", "⁃")
+    _WORD_AFTER_END = re.compile(r"E[EP]*(?=W)")
 
     def __init__(self, nlp: Language) -> None:
         self.end_hashes = frozenset(nlp.vocab.strings.add(p) for p in self.ENDS)
         self.bullet_hashes = frozenset(nlp.vocab.strings.add(p) for p in self.BULLETS)
+        self.kinds: dict[int, str] = {}  # hash of a form -> its kind letter
+
+    def _kind(self, orth: int, doc: Doc) -> str:
+        if orth in self.bullet_hashes:
+            kind = "B"
+        elif orth in self.end_hashes:
+            kind = "E"
+        else:
+            kind = "P" if doc.vocab[orth].is_punct else "W"
+        if len(self.kinds) < 500_000:
+            self.kinds[orth] = kind
+        return kind
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        ends, bullets = self.end_hashes, self.bullet_hashes
-        starts = []
-        seen = False  # a sentence-ending mark since the last word (non-punctuation token)
-        for orth, punct in doc.to_array([ORTH, IS_PUNCT]).tolist():
-            if orth in bullets:
-                starts.append(_START)
-                seen = False
-            elif orth in ends:
-                seen = True
-                starts.append(_NOT_START)
-            elif punct:
-                starts.append(_NOT_START)
-            else:
-                starts.append(_START if seen else _NOT_START)
-                seen = False
+        orths = doc.to_array(ORTH).tolist()
+        kinds = list(map(self.kinds.get, orths))
+        if None in kinds:
+            kinds = [k if k is not None else self._kind(o, doc) for k, o in zip(kinds, orths)]
+        kinds = "".join(kinds)
+        starts = numpy.full(len(orths), _NOT_START, dtype=numpy.uint64)
+        starts[[m.end() for m in self._WORD_AFTER_END.finditer(kinds)]] = _START
+        if "B" in kinds:
+            starts[[i for i, k in enumerate(kinds) if k == "B"]] = _START
         starts[0] = _START
-        doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.uint64).reshape(-1, 1))
+        doc.from_array([SENT_START], starts.reshape(-1, 1))
         return doc
 
 
