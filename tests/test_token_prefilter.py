@@ -6,7 +6,6 @@ spaCy's Matcher for every entry on real, labelled and generated text."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from spacy.attrs import LEMMA, LOWER, ORTH
 
 from bias_review.detect.base import Piece
-from bias_review.detect.lexicon_matcher import _TokenValues, required_values
+from bias_review.detect.lexicon_matcher import RegexNeed, _TokenValues, required_values
 from bias_review.nlp import process
 from bias_review.parse import parse
 
@@ -33,7 +32,7 @@ def test_only_specs_every_match_uses_with_exact_values_count(rules_engine):
         {"LEMMA": {"IN": ["refuse"]}, "LENGTH": {">": 2}},
     ), strings)
     assert needs == ((0, LOWER, frozenset({strings["the"]})), (2, ORTH, frozenset({strings["AAM"], strings["AAF"]})),
-                     (4, LOWER, re.compile("^rac(e|ial)$")), (6, LEMMA, frozenset({strings["refuse"]})))
+                     (4, LOWER, RegexNeed.of("^rac(e|ial)$")), (6, LEMMA, frozenset({strings["refuse"]})))
     assert required_values(({"LOWER": "x", "OP": "*"}, {"IS_DIGIT": True}), strings) is None
 
 

@@ -150,7 +150,44 @@ _EXACT_ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH, "LEMMA": LEMMA, "NOR
 _MANDATORY_OPS = (None, "+")
 
 
-def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int] | re.Pattern[str]], ...] | None:
+class RegexNeed:
+    """A REGEX a token's attribute must match (searched in its text, as spaCy does), with the
+    answer remembered per string hash: the same form is tested once per process, not once
+    per sentence. One object per regex source (`of`)."""
+
+    __slots__ = ("regex", "_hits")
+    _made: dict[str, "RegexNeed"] = {}
+    MEMO_SIZE = 200_000
+
+    def __init__(self, source: str) -> None:
+        self.regex = re.compile(source)
+        self._hits: dict[int, bool] = {}
+
+    @classmethod
+    def of(cls, source: str) -> "RegexNeed":
+        need = cls._made.get(source)
+        if need is None:
+            need = cls._made[source] = cls(source)
+        return need
+
+    def test(self, h: int, strings) -> bool:
+        """Does the string with hash `h` match?"""
+        hit = self._hits.get(h)
+        if hit is None:
+            hit = self.regex.search(strings[h]) is not None
+            if len(self._hits) >= self.MEMO_SIZE:
+                self._hits.clear()  # another thread may lose a few answers: they are recomputed
+            self._hits[h] = hit
+        return hit
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RegexNeed) and other.regex == self.regex
+
+    def __hash__(self) -> int:
+        return hash(self.regex)
+
+
+def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int] | RegexNeed], ...] | None:
     """What a sentence must hold for a token pattern to match in it: for each token spec that
     every match uses and that tests an attribute (LOWER, ORTH/TEXT, LEMMA or NORM) against
     values listed exactly (a string, or IN) or against a REGEX, the spec's place in the
@@ -158,14 +195,14 @@ def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, 
     order. None if there is no such spec (the pattern must always be tried). spaCy compares
     the values as given (an IN list on LOWER is not lower-cased) and searches a REGEX in the
     attribute's text, and so does this."""
-    needs: list[tuple[int, int, frozenset[int] | re.Pattern[str]]] = []
+    needs: list[tuple[int, int, frozenset[int] | RegexNeed]] = []
     for place, spec in enumerate(tokens):
         if spec.get("OP") not in _MANDATORY_OPS:
             continue
         for name, attr in _EXACT_ATTRS.items():
             value = spec.get(name)
             if isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str):
-                needs.append((place, attr, re.compile(value["REGEX"])))
+                needs.append((place, attr, RegexNeed.of(value["REGEX"])))
                 continue
             if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
                 value = value["IN"]
@@ -192,7 +229,7 @@ class LexiconDetector(Detector):
         self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
         # per entry, per token pattern: the exact values a sentence must hold for it to match
         # (see `required_values`); an entry none of whose patterns can match is not run
-        self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int] | re.Pattern[str]], ...], ...]] = {}
+        self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int] | RegexNeed], ...], ...]] = {}
         gate_labels: list[str] = []
         gate_clauses: list[Clauses] = []
         self._requires = {}
@@ -328,30 +365,21 @@ class LexiconDetector(Detector):
 
 
 class _TokenValues:
-    """The token attributes of one block's sentences, as sets of hashes (and, for REGEX
-    needs, as texts), read on first use."""
+    """The token attributes of one block's sentences, as sets of hashes, read on first use."""
 
-    __slots__ = ("doc", "_columns", "_sets", "_texts", "_searched")
+    __slots__ = ("doc", "_columns", "_sets", "_searched")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self._columns: dict[int, list[int]] = {}
         self._sets: dict[tuple[int, int], frozenset[int]] = {}
-        self._texts: dict[int, list[str]] = {}
-        self._searched: dict[tuple[int, int, re.Pattern[str]], bool] = {}
+        self._searched: dict[tuple[int, int, RegexNeed], bool] = {}
 
     def column(self, attr: int) -> list[int]:
         column = self._columns.get(attr)
         if column is None:
             column = self._columns[attr] = self.doc.to_array(attr).tolist()
         return column
-
-    def texts(self, attr: int) -> list[str]:
-        texts = self._texts.get(attr)
-        if texts is None:
-            strings = self.doc.vocab.strings
-            texts = self._texts[attr] = [strings[h] for h in self.column(attr)]
-        return texts
 
     def of(self, span, attr: int) -> frozenset[int]:
         key = (span.start, attr)
@@ -360,15 +388,15 @@ class _TokenValues:
             found = self._sets[key] = frozenset(self.column(attr)[span.start:span.end])
         return found
 
-    def holds(self, span, attr: int, wanted: frozenset[int] | re.Pattern[str]) -> bool:
+    def holds(self, span, attr: int, wanted: frozenset[int] | RegexNeed) -> bool:
         """Does a token of `span` hold one of the values (or match the regex)?"""
         if type(wanted) is frozenset:
             return not wanted.isdisjoint(self.of(span, attr))
         key = (span.start, attr, wanted)
         found = self._searched.get(key)
         if found is None:
-            search = wanted.search
-            found = self._searched[key] = any(search(t) for t in self.texts(attr)[span.start:span.end])
+            test, strings = wanted.test, self.doc.vocab.strings
+            found = self._searched[key] = any(test(h, strings) for h in self.column(attr)[span.start:span.end])
         return found
 
     def may_match(self, span, needs) -> bool:
@@ -392,13 +420,13 @@ class _TokenValues:
             if place == last:
                 continue
             last = place
+            column = self.column(attr)
             if type(wanted) is frozenset:
-                column = self.column(attr)
                 while position < end and column[position] not in wanted:
                     position += 1
             else:
-                texts, search = self.texts(attr), wanted.search
-                while position < end and not search(texts[position]):
+                test, strings = wanted.test, self.doc.vocab.strings
+                while position < end and not test(column[position], strings):
                     position += 1
             if position == end:
                 return False
