@@ -191,8 +191,8 @@ def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, 
     """What a sentence must hold for a token pattern to match in it: for each token spec that
     every match uses and that tests an attribute (LOWER, ORTH/TEXT, LEMMA or NORM) against
     values listed exactly (a string, or IN) or against a REGEX, the spec's place in the
-    pattern, the attribute, and the hashes of those values or the compiled regex, in pattern
-    order. None if there is no such spec (the pattern must always be tried). spaCy compares
+    pattern, the attribute, and the hashes of those values or the regex (a `RegexNeed`), in
+    pattern order. None if there is no such spec (the pattern must always be tried). spaCy compares
     the values as given (an IN list on LOWER is not lower-cased) and searches a REGEX in the
     attribute's text, and so does this."""
     needs: list[tuple[int, int, frozenset[int] | RegexNeed]] = []
@@ -227,7 +227,7 @@ class LexiconDetector(Detector):
         # one Matcher per entry, run only on sentences that pass that entry's gate
         self.token_matchers: dict[str, Matcher] = {}
         self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
-        # per entry, per token pattern: the exact values a sentence must hold for it to match
+        # per entry, per token pattern: the values (or regexes) a sentence must hold for it to match
         # (see `required_values`); an entry none of whose patterns can match is not run
         self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int] | RegexNeed], ...], ...]] = {}
         gate_labels: list[str] = []
