@@ -65,6 +65,23 @@ def _make_lower_lemmatizer(nlp: Language, name: str) -> "LowerLemmatizer":
     return LowerLemmatizer()
 
 
+# forms remembered per component (hash of a form -> what it computed for it), at most
+FORM_MEMO_SIZE = 500_000
+
+
+def per_form(memo: dict, forms: list[int], compute) -> list:
+    """`memo[f]` for each form hash in `forms`, the known ones looked up at once in C (`map`);
+    an unknown one is `compute(f)`, remembered while the memo holds fewer than FORM_MEMO_SIZE."""
+    out = list(map(memo.get, forms))
+    if None in out:
+        for i, f in enumerate(forms):
+            if out[i] is None:
+                value = out[i] = compute(f)
+                if len(memo) < FORM_MEMO_SIZE:
+                    memo[f] = value
+    return out
+
+
 class LowerLemmatizer:
     """Sets token.lemma_ to the lookup lemma of the lower-cased form, so that matching on
     LEMMA is case-insensitive ('Refused', 'refuses' -> 'refuse')."""
@@ -77,19 +94,13 @@ class LowerLemmatizer:
         low = strings[lower_hash]
         found = self.table.get(low)
         lemma = str(found).lower() if found is not None else singular(low)
-        h = strings.add(lemma)
-        if len(self.memo) < 500_000:
-            self.memo[lower_hash] = h
-        return h
+        return strings.add(lemma)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        lowers = doc.to_array(LOWER).tolist()
-        lemmas = list(map(self.memo.get, lowers))  # known forms looked up in C
-        if None in lemmas:
-            strings = doc.vocab.strings
-            lemmas = [h if h is not None else self._lemma_hash(low, strings) for h, low in zip(lemmas, lowers)]
+        strings = doc.vocab.strings
+        lemmas = per_form(self.memo, doc.to_array(LOWER).tolist(), lambda low: self._lemma_hash(low, strings))
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
         return doc
 
@@ -121,24 +132,16 @@ class ArraySentencizer:
 
     def _kind(self, orth: int, doc: Doc) -> str:
         if orth in self.bullet_hashes:
-            kind = "B"
-        elif orth in self.end_hashes:
-            kind = "E"
-        else:
-            kind = "P" if doc.vocab[orth].is_punct else "W"
-        if len(self.kinds) < 500_000:
-            self.kinds[orth] = kind
-        return kind
+            return "B"
+        if orth in self.end_hashes:
+            return "E"
+        return "P" if doc.vocab[orth].is_punct else "W"
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        orths = doc.to_array(ORTH).tolist()
-        kinds = list(map(self.kinds.get, orths))
-        if None in kinds:
-            kinds = [k if k is not None else self._kind(o, doc) for k, o in zip(kinds, orths)]
-        kinds = "".join(kinds)
-        starts = numpy.full(len(orths), _NOT_START, dtype=numpy.uint64)
+        kinds = "".join(per_form(self.kinds, doc.to_array(ORTH).tolist(), lambda orth: self._kind(orth, doc)))
+        starts = numpy.full(len(kinds), _NOT_START, dtype=numpy.uint64)
         starts[[m.end() for m in self._WORD_AFTER_END.finditer(kinds)]] = _START
         if "B" in kinds:
             starts[[i for i, k in enumerate(kinds) if k == "B"]] = _START

@@ -180,12 +180,6 @@ class RegexNeed:
             self._hits[h] = hit
         return hit
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, RegexNeed) and other.regex == self.regex
-
-    def __hash__(self) -> int:
-        return hash(self.regex)
-
 
 def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int] | RegexNeed], ...] | None:
     """What a sentence must hold for a token pattern to match in it: for each token spec that
