@@ -1,17 +1,20 @@
-"""The lexicon detector: spaCy PhraseMatcher + Matcher compiled from the lexicon entries."""
+"""The lexicon detector: spaCy PhraseMatchers for phrases, compiled token patterns, each entry's
+required context and exceptions."""
 
 from __future__ import annotations
 
 import re
+from itertools import chain
+from typing import NamedTuple
 
-from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import filter_spans
 
 from bias_review.detect.base import Detector, Piece, Sentence, sentence_holding
 from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, word_keys
+from bias_review.detect.token_patterns import (
+    IN, REGEX, STRING_ATTR_IDS, Columns, Pattern, RegexNeed, compile_pattern, find)
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
 from bias_review.cache import cached_json
@@ -144,72 +147,50 @@ def lexicon_gates(lexicon: Lexicon, by_entry: dict[str, list[Clauses] | None] | 
 
 
 _EDGE_PUNCT = frozenset(" \t:;,.!?")
-# the token attributes whose values a token spec may list exactly (TEXT is ORTH)
-_EXACT_ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH, "LEMMA": LEMMA, "NORM": NORM}
 # a spec that every match uses: no operator, or one that needs at least one token
 _MANDATORY_OPS = (None, "+")
 
 
-class RegexNeed:
-    """A REGEX a token's attribute must match (searched in its text, as spaCy does), with the
-    answer remembered per string hash: the same form is tested once per process, not once
-    per sentence. One object per regex source (`of`)."""
+class Needs(NamedTuple):
+    """What a sentence must hold for a compiled token pattern to match in it (`pattern_needs`)."""
 
-    __slots__ = ("regex", "_hits")
-    _made: dict[str, "RegexNeed"] = {}
-    MEMO_SIZE = 200_000
-
-    def __init__(self, source: str) -> None:
-        self.regex = re.compile(source)
-        self._hits: dict[int, bool] = {}
-
-    @classmethod
-    def of(cls, source: str) -> "RegexNeed":
-        need = cls._made.get(source)
-        if need is None:
-            need = cls._made[source] = cls(source)
-        return need
-
-    def test(self, h: int, strings) -> bool:
-        """Does the string with hash `h` match?"""
-        hit = self._hits.get(h)
-        if hit is None:
-            hit = self.regex.search(strings[h]) is not None
-            if len(self._hits) >= self.MEMO_SIZE:
-                self._hits.clear()  # another thread may lose a few answers: they are recomputed
-            self._hits[h] = hit
-        return hit
+    attrs: frozenset[int]  # the attributes `values` are read from
+    values: tuple[frozenset[int], ...]  # per spec, string hashes one of which some token must have
+    regexes: tuple[tuple[int, RegexNeed], ...]  # (attribute, regex) some token must match
 
 
-def required_values(tokens: tuple[dict, ...], strings) -> tuple[tuple[int, int, frozenset[int] | RegexNeed], ...] | None:
-    """What a sentence must hold for a token pattern to match in it: for each token spec that
-    every match uses and that tests an attribute (LOWER, ORTH/TEXT, LEMMA or NORM) against
-    values listed exactly (a string, or IN) or against a REGEX, the spec's place in the
-    pattern, the attribute, and the hashes of those values or the regex (a `RegexNeed`), in
-    pattern order. None if there is no such spec (the pattern must always be tried). spaCy compares
-    the values as given (an IN list on LOWER is not lower-cased) and searches a REGEX in the
-    attribute's text, and so does this."""
-    needs: list[tuple[int, int, frozenset[int] | RegexNeed]] = []
-    for place, spec in enumerate(tokens):
-        if spec.get("OP") not in _MANDATORY_OPS:
-            continue
-        for name, attr in _EXACT_ATTRS.items():
-            value = spec.get(name)
-            if isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str):
-                needs.append((place, attr, RegexNeed.of(value["REGEX"])))
-                continue
-            if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
-                value = value["IN"]
-            elif not isinstance(value, str):
-                continue
-            values = [value] if isinstance(value, str) else value
-            if all(isinstance(v, str) for v in values):
-                needs.append((place, attr, frozenset(strings.add(v) for v in values)))
-    return tuple(needs) or None
+def pattern_needs(pattern: Pattern) -> Needs:
+    """The value-set (IN, on a string attribute) and REGEX tests of the specs every match of a
+    compiled pattern uses: some token of the sentence must pass each. A quick test, on values
+    gathered once per sentence, that skips most patterns without scanning for their anchor."""
+    attrs, values, regexes = set(), [], []
+    for spec in pattern.specs:
+        if spec.op in _MANDATORY_OPS:
+            for t in spec.tests:
+                if t.kind == IN and t.attr in STRING_ATTR_IDS:
+                    attrs.add(t.attr)
+                    values.append(t.value)
+                elif t.kind == REGEX:
+                    regexes.append((t.attr, t.value))
+    return Needs(frozenset(attrs), tuple(values), tuple(regexes))
+
+
+def longest_spans(pairs: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """spaCy's `filter_spans` on (start, end) pairs: longest first (then leftmost), dropping any
+    whose first or last token an earlier one took; in text order."""
+    taken: set[int] = set()
+    out = []
+    for start, end in sorted(pairs, key=lambda p: (p[1] - p[0], -p[0]), reverse=True):
+        if start not in taken and end - 1 not in taken:
+            out.append((start, end))
+            taken.update(range(start, end))
+    out.sort()
+    return out
 
 
 class LexiconDetector(Detector):
-    """Finds lexicon phrases and token patterns; checks each entry's `requires`/`unless`."""
+    """Finds lexicon phrases (spaCy PhraseMatchers) and token patterns (compiled, see
+    detect/token_patterns.py); checks each entry's `requires`/`unless`."""
 
     name = "lexicon"
 
@@ -218,12 +199,10 @@ class LexiconDetector(Detector):
         self.entries: dict[str, LexiconEntry] = {}
         self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        # one Matcher per entry, run only on sentences that pass that entry's gate
-        self.token_matchers: dict[str, Matcher] = {}
+        # per entry, its compiled token patterns, each with what a sentence must hold for it
+        # (see `pattern_needs`); run only on sentences that pass that entry's gate
+        self.token_patterns: dict[str, tuple[tuple[Pattern, Needs], ...]] = {}
         self.ungated: set[str] = set()  # entries whose token patterns cannot be gated
-        # per entry, per token pattern: the values (or regexes) a sentence must hold for it to match
-        # (see `required_values`); an entry none of whose patterns can match is not run
-        self._needs: dict[str, tuple[tuple[tuple[int, int, frozenset[int] | RegexNeed], ...], ...]] = {}
         gate_labels: list[str] = []
         gate_clauses: list[Clauses] = []
         self._requires = {}
@@ -244,26 +223,23 @@ class LexiconDetector(Detector):
                 self._requires[entry.id] = [compile_terms(expand_terms(g, lexicon.term_sets)) for g in groups]
             if entry.unless:
                 self._unless[entry.id] = compile_terms(expand_terms(entry.unless, lexicon.term_sets))
-            tokens = []
+            compiled = []
             for p in entry.patterns:
                 if isinstance(p, PhrasePattern):
                     target = lemma_phrases if p.match == "lemma" else lower_phrases
                     target.setdefault(entry.id, []).extend(phrase_variants(p.text))
                 elif isinstance(p, TokenPattern):
-                    tokens.append(list(p.tokens))
-            if tokens:
-                matcher = Matcher(nlp.vocab)
-                matcher.add(entry.id, tokens)
-                self.token_matchers[entry.id] = matcher
-                needs = [required_values(tuple(t), nlp.vocab.strings) for t in tokens]
-                if all(n is not None for n in needs):
-                    self._needs[entry.id] = tuple(needs)
+                    pattern = compile_pattern(p.tokens)
+                    compiled.append((pattern, pattern_needs(pattern)))
+            if compiled:
+                self.token_patterns[entry.id] = tuple(compiled)
                 entry_gate = gates[entry.id]
                 if entry_gate is None:
                     self.ungated.add(entry.id)
                 else:
                     gate_labels += [entry.id] * len(entry_gate)
                     gate_clauses += entry_gate
+        self._need_attrs = tuple(sorted({a for compiled in self.token_patterns.values() for _, n in compiled for a in n.attrs}))
         # every lemma phrase through the pipeline in one batch, then back to its entry
         flat = [(eid, p) for eid, phrases in lemma_phrases.items() for p in phrases]
         docs = lemmatized(nlp, [p for _, p in flat])
@@ -281,52 +257,57 @@ class LexiconDetector(Detector):
     def gates(self) -> list[Clauses] | None:
         return self._gates
 
+    def token_matches(self, eid: str, values: "_TokenValues", start: int, end: int) -> set[tuple[int, int]]:
+        """Every (start, end) an entry's token patterns match within tokens [start, end) of a
+        doc, as spaCy's Matcher would find them on that sentence."""
+        out: set[tuple[int, int]] = set()
+        held = values.held(start, end)
+        for pattern, (_, needed, regexes) in self.token_patterns.get(eid, ()):
+            for wanted in needed:
+                if wanted.isdisjoint(held):
+                    break
+            else:
+                if all(values.matched(start, end, attr, regex) for attr, regex in regexes):
+                    out |= find(pattern, values.columns, start, end)
+        return out
+
     def detect(self, piece: Piece) -> list[Candidate]:
         doc = piece.doc
-        vocab = doc.vocab
-        spans = []
+        strings = doc.vocab.strings
+        by_entry: dict[str, set[tuple[int, int]]] = {}
         for matcher in (self.lemma_matcher, self.lower_matcher):
             for match_id, start, end in matcher(doc):
-                span = doc[start:end]
-                span.label_ = vocab.strings[match_id]
-                spans.append(span)
-        values = _TokenValues(doc)
+                by_entry.setdefault(strings[match_id], set()).add((start, end))
+        values = _TokenValues(Columns(doc), self._need_attrs)
+        token_patterns = self.token_patterns
         for sent in piece.sentences:
             active = self._entry_index.which(sent.keys) | self.ungated
+            span = sent.span
             for eid in sorted(active):  # a fixed order: ids must not depend on hash seeds
-                matcher = self.token_matchers.get(eid)
-                if matcher is None:
-                    continue
-                needs = self._needs.get(eid)
-                if needs is not None and not values.may_match(sent.span, needs):
-                    continue
-                for match_id, start, end in matcher(sent.span):
-                    span = sent.span[start:end]
-                    span.label_ = vocab.strings[match_id]
-                    spans.append(span)
-        if not spans:
+                if eid in token_patterns:
+                    found = self.token_matches(eid, values, span.start, span.end)
+                    if found:
+                        by_entry.setdefault(eid, set()).update(found)
+        if not by_entry:
             return []
-        # per entry keep the longest non-overlapping spans
-        by_entry: dict[str, list] = {}
-        for span in spans:
-            by_entry.setdefault(span.label_, []).append(span)
         out: list[Candidate] = []
         sents = piece.sentences
         # (entry, requirement or -1 for `unless`, sentence): each searched once per sentence
-        found: dict[tuple[str, int, int], re.Match[str] | None] = {}
-        for eid, entry_spans in by_entry.items():
+        searched: dict[tuple[str, int, int], re.Match[str] | None] = {}
+        for eid, pairs in by_entry.items():
             entry = self.entries[eid]
-            for span in filter_spans(entry_spans):
-                cand = self._candidate(entry, span, sentence_holding(sents, span.start), found)
+            for start, end in longest_spans(pairs):  # per entry, the longest non-overlapping spans
+                cand = self._candidate(entry, doc, start, end, sentence_holding(sents, start), searched)
                 if cand is not None:
                     out.append(cand)
         return out
 
-    def _candidate(self, entry: LexiconEntry, span, sent: Sentence,
+    def _candidate(self, entry: LexiconEntry, doc: Doc, first: int, stop: int, sent: Sentence,
                    found: dict[tuple[str, int, int], re.Match[str] | None]) -> Candidate | None:
         passage = sent.text  # one string per sentence, shared by its candidates
-        start = span.start_char - sent.start
-        end = min(span.end_char - sent.start, len(passage))
+        last = doc[stop - 1]
+        start = doc[first].idx - sent.start
+        end = min(last.idx + len(last) - sent.start, len(passage))
         # a pattern may hold punctuation for context (": manipulative", "blacks,"): the span is the words
         while start < end and passage[start] in _EDGE_PUNCT:
             start += 1
@@ -359,73 +340,36 @@ class LexiconDetector(Detector):
 
 
 class _TokenValues:
-    """The token attributes of one block's sentences, as sets of hashes, read on first use."""
+    """A doc's token columns and, per sentence, what its tokens hold, gathered on first use:
+    the values of the string attributes the needs test, as one set; whether a token matches
+    a REGEX."""
 
-    __slots__ = ("doc", "_columns", "_sets", "_searched")
+    __slots__ = ("columns", "attrs", "_held", "_matched")
 
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self._columns: dict[int, list[int]] = {}
-        self._sets: dict[tuple[int, int], frozenset[int]] = {}
-        self._searched: dict[tuple[int, int, RegexNeed], bool] = {}
+    def __init__(self, columns: Columns, attrs: tuple[int, ...]) -> None:
+        self.columns = columns
+        self.attrs = attrs
+        self._held: dict[tuple[int, int], frozenset[int]] = {}
+        self._matched: dict[tuple[int, int, RegexNeed], bool] = {}
 
-    def column(self, attr: int) -> list[int]:
-        column = self._columns.get(attr)
-        if column is None:
-            column = self._columns[attr] = self.doc.to_array(attr).tolist()
-        return column
-
-    def of(self, span, attr: int) -> frozenset[int]:
-        key = (span.start, attr)
-        found = self._sets.get(key)
+    def held(self, start: int, end: int) -> frozenset[int]:
+        """The values of tokens [start, end), all tested attributes together (a value of one
+        attribute may answer for another: the test can only say yes more often, never lose a
+        match)."""
+        found = self._held.get((start, end))
         if found is None:
-            found = self._sets[key] = frozenset(self.column(attr)[span.start:span.end])
+            columns = self.columns
+            found = self._held[start, end] = frozenset(chain.from_iterable(columns[a][start:end] for a in self.attrs))
         return found
 
-    def holds(self, span, attr: int, wanted: frozenset[int] | RegexNeed) -> bool:
-        """Does a token of `span` hold one of the values (or match the regex)?"""
-        if type(wanted) is frozenset:
-            return not wanted.isdisjoint(self.of(span, attr))
-        key = (span.start, attr, wanted)
-        found = self._searched.get(key)
-        if found is None:
-            test, strings = wanted.test, self.doc.vocab.strings
-            found = self._searched[key] = any(test(h, strings) for h in self.column(attr)[span.start:span.end])
-        return found
-
-    def may_match(self, span, needs) -> bool:
-        """Can one of the patterns match in `span`: does it hold every value set (or regex) one
-        needs, and in the pattern's order (a match gives each spec tokens of its own, left to
-        right)?"""
-        for pattern in needs:
-            for _, attr, wanted in pattern:
-                if not self.holds(span, attr, wanted):
-                    break
-            else:
-                if self._in_order(span, pattern):
-                    return True
-        return False
-
-    def _in_order(self, span, pattern) -> bool:
-        """Are there tokens, one per required spec and left to right, holding their values?
-        (A spec with two value tests is found by its first.)"""
-        position, end, last = span.start, span.end, -1
-        for place, attr, wanted in pattern:
-            if place == last:
-                continue
-            last = place
-            column = self.column(attr)
-            if type(wanted) is frozenset:
-                while position < end and column[position] not in wanted:
-                    position += 1
-            else:
-                test, strings = wanted.test, self.doc.vocab.strings
-                while position < end and not test(column[position], strings):
-                    position += 1
-            if position == end:
-                return False
-            position += 1
-        return True
+    def matched(self, start: int, end: int, attr: int, regex: RegexNeed) -> bool:
+        """Does a token of [start, end) match `regex` in attribute `attr`?"""
+        key = (start, attr, regex)
+        hit = self._matched.get(key)
+        if hit is None:
+            test, strings = regex.test, self.columns.strings
+            hit = self._matched[key] = any(test(h, strings) for h in self.columns[attr][start:end])
+        return hit
 
 
 def _search_once(found: dict, key: tuple[str, int, int], pattern, passage: str) -> re.Match[str] | None:

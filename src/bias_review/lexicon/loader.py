@@ -41,6 +41,9 @@ DEFAULT_SEVERITY = {
     "stereotype": "high", "outdated-term": "medium", "stigmatizing-language": "low",
 }
 _SCOPES = {"sentence", "neighbours"}
+# the checks a cached lexicon passed: a new check (or a change to one) is a new name here, so
+# a lexicon cached before it is checked again
+_CHECKS = "checks-2: spaCy pattern validation, engine token matcher"
 
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure-Python one
@@ -79,7 +82,7 @@ def load_lexicon(extra_dirs: list[Path] | None = None, *, include_bundled: bool 
         files += [(path, path.read_bytes()) for path in found]
     if problems:
         raise LexiconError(problems)
-    key = hashlib.sha256()
+    key = hashlib.sha256(_CHECKS.encode())
     for path, data in files:
         key.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
 
@@ -352,17 +355,26 @@ def _build_rule(fname, data, sets, problems) -> ContextRule | None:
 
 
 def _check_token_patterns(lexicon: Lexicon, problems: list[str]) -> None:
-    """Let spaCy's own validator check token patterns, naming the entry on failure."""
+    """Let spaCy's own validator check token patterns, then check that the engine's token
+    matcher reads them (detect/token_patterns.py), naming the entry on failure."""
     import spacy
     from spacy.matcher import Matcher
+
+    from bias_review.detect.token_patterns import UnsupportedPattern, compile_pattern
 
     vocab = spacy.blank("en").vocab
     matcher = Matcher(vocab, validate=True)
     for entry in lexicon.entries.values():
         for i, p in enumerate(entry.patterns, 1):
             if isinstance(p, TokenPattern):
+                where = f"{entry.source}: entry {entry.id!r}: field 'patterns' #{i}"
                 try:
                     matcher.add(f"{entry.id}#{i}", [list(p.tokens)])
                 except Exception as exc:  # spaCy raises ValueError/MatchPatternError
                     msg = " ".join(str(exc).split())[:300]
-                    problems.append(f"{entry.source}: entry {entry.id!r}: field 'patterns' #{i}: {msg}")
+                    problems.append(f"{where}: {msg}")
+                    continue
+                try:
+                    compile_pattern(p.tokens)
+                except UnsupportedPattern as exc:
+                    problems.append(f"{where}: {exc}")
