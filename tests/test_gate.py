@@ -23,6 +23,9 @@ def test_which_and_passes_agree_with_the_definition():
             clauses += (clauses[-1],)
         gates.append(clauses)
         labels.append(f"entry-{i % 60}")
+        if i % 7 == 0:  # the same pattern again (one object, as the lexicon's gates share them)
+            gates.append(clauses)
+            labels.append(f"entry-{(i + 1) % 60}")
     labelled, unlabelled = GateIndex(gates, labels), GateIndex(gates)
     for _ in range(400):
         keys = frozenset(rng.sample(words, rng.randint(0, 6)) + ["unrelated"])

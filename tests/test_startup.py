@@ -88,3 +88,34 @@ def test_an_engine_is_built_with_the_collector_paused_then_frozen():
         "print(gc.isenabled())\n"  # left off when it was off
     )
     assert out.splitlines() == ["[] True True", "False"]
+
+
+def test_a_started_engine_reads_its_clauses_without_the_word_frequencies(tmp_path):
+    """The gate clauses the vignette, heading-group and classifier detectors build at start-up
+    come from the on-disk cache after the first run: the word-frequency table (0.05 s to read)
+    is not loaded."""
+    code = (
+        "import os\n"
+        f"os.environ['BIAS_REVIEW_CACHE'] = {str(tmp_path)!r}\n"
+        "from bias_review.engine import Engine\n"
+        "from bias_review.detect import gate\n"
+        "Engine()\n"
+        "print(gate.word_logprob.cache_info().currsize)\n"
+    )
+    assert (_run(code), _run(code)) == ("1", "0")  # computed once, then read
+    assert len(list(tmp_path.glob("clause-*.json"))) == 3
+
+
+def test_a_stored_clause_is_the_computed_one(tmp_path, monkeypatch):
+    from bias_review.detect.gate import clause_of_values, stored_clause_of_values, word_logprob
+
+    monkeypatch.setenv("BIAS_REVIEW_CACHE", str(tmp_path))
+    for values, lemma in ((["black", "african american", "asian*"], False), (["refuse", "non-compliant"], True),
+                          (["black", "--"], False)):  # a value with no word: no clause
+        want = clause_of_values(values, lemma=lemma)
+        word_logprob.cache_clear()
+        assert stored_clause_of_values(values, lemma=lemma) == want  # built and stored
+        word_logprob.cache_clear()
+        assert stored_clause_of_values(values, lemma=lemma) == want  # read
+        assert word_logprob.cache_info().currsize == 0
+    assert len(list(tmp_path.glob("clause-*.json"))) == 3

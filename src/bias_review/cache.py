@@ -35,8 +35,9 @@ def cache_dir() -> Path | None:
     return Path(base) / "bias-review"
 
 
-def cached_json(kind: str, key: str, build: Callable[[], Any]) -> Any:
-    """The JSON value stored under (kind, key, tool version), or `build()` stored there."""
+def cached_json(kind: str, key: str, build: Callable[[], Any], *, keep: int = KEEP_PER_KIND) -> Any:
+    """The JSON value stored under (kind, key, tool version), or `build()` stored there (and
+    the kind's entries beyond the `keep` most recently used deleted)."""
     folder = cache_dir()
     path = folder / f"{kind}-{__version__}-{key}.json" if folder is not None else None
     if path is not None:
@@ -51,7 +52,7 @@ def cached_json(kind: str, key: str, build: Callable[[], Any]) -> Any:
     value = build()
     if path is not None:
         _write_atomically(path, {"key": key, "value": value})
-        _prune(path.parent, kind)
+        _prune(path.parent, kind, keep)
     return value
 
 

@@ -140,6 +140,28 @@ def clause_of_values(values: list[str], *, lemma: bool) -> frozenset[str] | None
     return frozenset(keys)
 
 
+def stored_clause_of_values(values: list[str], *, lemma: bool) -> frozenset[str] | None:
+    """`clause_of_values`, kept in the on-disk cache under a hash of the values: a detector
+    built at every start-up then reads its clause instead of loading the word frequencies."""
+    import hashlib
+    import json
+
+    from bias_review.cache import cached_json
+
+    key = hashlib.sha256(json.dumps([values, lemma]).encode()).hexdigest()[:32]
+    if lemma:
+        import spacy_lookups_data
+
+        key += f"-{spacy_lookups_data.__version__}"
+
+    def build() -> list[str] | None:
+        clause = clause_of_values(values, lemma=lemma)
+        return None if clause is None else sorted(clause)
+
+    stored = cached_json("clause", key, build, keep=12)  # a few per lexicon: room for several
+    return None if stored is None else frozenset(stored)
+
+
 def clause_cost(clause: frozenset[str]) -> float:
     return sum(word_cost(k) for k in clause)
 
@@ -163,6 +185,8 @@ class GateIndex:
         # equal clauses as one object: dictionaries keyed by a clause then compare by identity,
         # not element by element (a clause may hold hundreds of keys)
         distinct: dict[frozenset[str], frozenset[str]] = {}
+        if labels is None:
+            gates = list(dict.fromkeys(gates))  # a pattern listed twice passes as once
         for i, clauses in enumerate(gates):
             label = labels[i] if labels is not None else None
             clauses = tuple(distinct.setdefault(c, c) for c in clauses)
@@ -190,7 +214,15 @@ class GateIndex:
             for key in clause:
                 clauses_of[key] |= bit
         self._clauses_of = dict(clauses_of)
-        self.by_key = {key: [(label, sum(clause_bits[c] for c in set(clauses[1:]))) for label, clauses in patterns]
+        bits_of: dict[int, int] = {}  # per pattern (by identity: a pattern is indexed under many keys)
+
+        def bits(clauses: Clauses) -> int:
+            found = bits_of.get(id(clauses))
+            if found is None:
+                found = bits_of[id(clauses)] = sum(clause_bits[c] for c in set(clauses[1:]))
+            return found
+
+        self.by_key = {key: [(label, bits(clauses)) for label, clauses in patterns]
                        for key, patterns in by_key.items()}
         self._first_keys = frozenset(self.pairs) | frozenset(self.by_key)  # keys that index a longer pattern
         self._universe = universe

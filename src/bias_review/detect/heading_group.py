@@ -17,7 +17,7 @@ other detectors, and the context rules read each line as usual.
 from __future__ import annotations
 
 from bias_review.detect.base import Detector, Piece
-from bias_review.detect.gate import clause_of_values
+from bias_review.detect.gate import stored_clause_of_values
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
 from bias_review.lexicon.terms import compile_terms, expand_terms
@@ -43,7 +43,7 @@ class HeadingGroupDetector(Detector):
         self.quiet = compile_terms(expand_terms(self.entry.unless, sets)) if self.entry.unless else None
         # the engine reads a block's topic with it for the gate, so a group word in either passes
         terms = [t.rstrip("*") for t in sets.get("race_group", ())]
-        self._gates = [(clause_of_values(terms, lemma=False),)] if terms else []
+        self._gates = [(stored_clause_of_values(terms, lemma=False),)] if terms else []
 
     @property
     def gates(self):

@@ -50,14 +50,14 @@ def _heading_group(s: DetectorSettings) -> Component:
 def _classifier(s: DetectorSettings) -> Component:
     from bias_review.classifier.predict import bundled_model_dir
     from bias_review.detect.classifier import ClassifierDetector
-    from bias_review.detect.gate import clause_of_values
+    from bias_review.detect.gate import stored_clause_of_values
     from bias_review.detect.lexicon_matcher import lexicon_gates
 
     # the classifier reads sentences the lexicon could match, or that name a racial or ethnic
     # group or another topic word of its own (ancestry words alone are too common to gate on)
     terms = [t.rstrip("*") for name in ("race", "race_group", "classifier_topic")
              for t in s.lexicon.term_sets.get(name, ())]
-    topic = [(clause_of_values(terms, lemma=False),)] + list(lexicon_gates(s.lexicon, s.gates) or [])
+    topic = [(stored_clause_of_values(terms, lemma=False),)] + list(lexicon_gates(s.lexicon, s.gates) or [])
     return ClassifierDetector(s.lexicon, s.model_path or bundled_model_dir(), topic_gate=topic)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bias_review.detect.base import Detector, Piece
-from bias_review.detect.gate import clause_of_values
+from bias_review.detect.gate import stored_clause_of_values
 from bias_review.findings import Candidate, Category, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon
 from bias_review.lexicon.terms import compile_terms
@@ -68,7 +68,7 @@ class VignetteDetector(Detector):
     def __init__(self, lexicon: Lexicon) -> None:
         terms = tuple(t for t in lexicon.term_sets.get("race_group", ()) if t not in _EXCLUDED_RACE_WORDS)
         self.race = compile_terms(terms)
-        clause = clause_of_values([t.rstrip("*") for t in terms], lemma=False) if terms else None
+        clause = stored_clause_of_values([t.rstrip("*") for t in terms], lemma=False) if terms else None
         self._gates = [(clause,)] if clause else []
         entry = lexicon.detector_entry("vignette")
         self.entry_id = entry.id if entry else "vignette"
