@@ -12,7 +12,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from bias_review.detect.base import Detector, Piece, Sentence, sentence_holding
-from bias_review.detect.gate import Clauses, GateIndex, clause_of_values, order, word_keys
+from bias_review.detect.gate import MEMO_SIZE, Clauses, GateIndex, clause_of_values, order, word_keys
 from bias_review.detect.token_patterns import (
     IN, REGEX, STRING_ATTR_IDS, Columns, Pattern, RegexNeed, compile_pattern, find)
 from bias_review.findings import Candidate, Explanation, Severity
@@ -252,10 +252,22 @@ class LexiconDetector(Detector):
             self.lower_matcher.add(eid, [nlp.make_doc(p) for p in phrases])
         self._gates = lexicon_gates(lexicon, gates)
         self._entry_index = GateIndex(gate_clauses, gate_labels)
+        self._order: dict[frozenset[str], tuple[str, ...]] = {}
 
     @property
     def gates(self) -> list[Clauses] | None:
         return self._gates
+
+    def _to_run(self, active: frozenset[str]) -> tuple[str, ...]:
+        """The entries whose token patterns run on a sentence whose gate passes `active`
+        (the gate's answers are few and shared: remembered per answer), in a fixed order: ids
+        must not depend on hash seeds."""
+        order = self._order.get(active)
+        if order is None:
+            if len(self._order) >= MEMO_SIZE:
+                self._order.clear()
+            order = self._order[active] = tuple(sorted((active | self.ungated) & self.token_patterns.keys()))
+        return order
 
     def token_matches(self, eid: str, values: "_TokenValues", start: int, end: int) -> set[tuple[int, int]]:
         """Every (start, end) an entry's token patterns match within tokens [start, end) of a
@@ -279,15 +291,12 @@ class LexiconDetector(Detector):
             for match_id, start, end in matcher(doc):
                 by_entry.setdefault(strings[match_id], set()).add((start, end))
         values = _TokenValues(Columns(doc), self._need_attrs)
-        token_patterns = self.token_patterns
         for sent in piece.sentences:
-            active = self._entry_index.which(sent.keys) | self.ungated
             span = sent.span
-            for eid in sorted(active):  # a fixed order: ids must not depend on hash seeds
-                if eid in token_patterns:
-                    found = self.token_matches(eid, values, span.start, span.end)
-                    if found:
-                        by_entry.setdefault(eid, set()).update(found)
+            for eid in self._to_run(self._entry_index.which(sent.keys)):
+                found = self.token_matches(eid, values, span.start, span.end)
+                if found:
+                    by_entry.setdefault(eid, set()).update(found)
         if not by_entry:
             return []
         out: list[Candidate] = []
