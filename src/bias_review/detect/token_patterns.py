@@ -172,13 +172,9 @@ def compile_pattern(tokens: list[dict] | tuple[dict, ...]) -> Pattern:
             tests += _tests(name, value)
         specs.append(Spec(op, tuple(tests)))
     anchor = next((i for i, s in enumerate(specs) if s.op in (None, "+")), None)
-    lead: int | None = 0 if anchor is not None else None
-    for s in specs[:anchor] if anchor is not None else ():
-        if s.op == "*" or lead is None:
-            lead = None
-        else:
-            lead += 1
-    return Pattern(tuple(specs), anchor, lead)
+    # before the anchor every spec is "?", "!" (at most one token each) or "*" (any number)
+    before = [s.op for s in specs[:anchor]] if anchor is not None else ["*"]
+    return Pattern(tuple(specs), anchor, None if "*" in before else len(before))
 
 
 class Columns(dict):
