@@ -75,7 +75,7 @@ def test_random_patterns_match_as_spacys_matcher(rules_engine, seed):
     assert compared > 3_000 and matched > compared // 5  # the texts are not all misses
 
 
-def _texts(rules_engine) -> list[str]:
+def _texts() -> list[str]:
     texts = [json.loads(line)["text"] for f in sorted((ROOT / "models" / "dev").glob("*.jsonl"))
              for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts += [json.loads(line)["text"] for line in
@@ -100,7 +100,7 @@ def test_every_entrys_token_patterns_match_as_spacys_matcher(rules_engine):
         references[eid] = Matcher(nlp.vocab)
         references[eid].add(eid, [list(p.tokens) for p in detector.entries[eid].patterns if hasattr(p, "tokens")])
     found = 0
-    for doc in process(nlp, _texts(rules_engine)):
+    for doc in process(nlp, _texts()):
         values = _TokenValues(Columns(doc), detector._need_attrs)
         for sent in Piece(doc).sentences:
             span = sent.span
