@@ -8,11 +8,15 @@ for a lemma also holds the keys of every inflected form in spaCy's lookup table.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
+
+from bias_review.cache import cached_json
 
 Clauses = tuple[frozenset[str], ...]
 _WORD = re.compile(r"[a-z0-9]+")
@@ -143,11 +147,6 @@ def clause_of_values(values: list[str], *, lemma: bool) -> frozenset[str] | None
 def stored_clause_of_values(values: list[str], *, lemma: bool) -> frozenset[str] | None:
     """`clause_of_values`, kept in the on-disk cache under a hash of the values: a detector
     built at every start-up then reads its clause instead of loading the word frequencies."""
-    import hashlib
-    import json
-
-    from bias_review.cache import cached_json
-
     key = hashlib.sha256(json.dumps([values, lemma]).encode()).hexdigest()[:32]
     if lemma:
         import spacy_lookups_data

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from bias_review.detect.base import Detector, Piece, Sentence, sentence_holding
 from bias_review.detect.gate import MEMO_SIZE, Clauses, GateIndex, clause_of_values, order, word_keys
 from bias_review.detect.token_patterns import (
-    IN, REGEX, STRING_ATTR_IDS, Columns, Pattern, RegexNeed, compile_pattern, find)
+    IN, MANDATORY_OPS, REGEX, STRING_ATTR_IDS, Columns, Pattern, RegexNeed, compile_pattern, find)
 from bias_review.findings import Candidate, Explanation, Severity
 from bias_review.lexicon.schema import Lexicon, LexiconEntry, PhrasePattern, TokenPattern
 from bias_review.cache import cached_json
@@ -147,8 +147,6 @@ def lexicon_gates(lexicon: Lexicon, by_entry: dict[str, list[Clauses] | None] | 
 
 
 _EDGE_PUNCT = frozenset(" \t:;,.!?")
-# a spec that every match uses: no operator, or one that needs at least one token
-_MANDATORY_OPS = (None, "+")
 
 
 class Needs(NamedTuple):
@@ -165,7 +163,7 @@ def pattern_needs(pattern: Pattern) -> Needs:
     gathered once per sentence, that skips most patterns without scanning for their anchor."""
     attrs, values, regexes = set(), [], []
     for spec in pattern.specs:
-        if spec.op in _MANDATORY_OPS:
+        if spec.op in MANDATORY_OPS:
             for t in spec.tests:
                 if t.kind == IN and t.attr in STRING_ATTR_IDS:
                     attrs.add(t.attr)

@@ -36,6 +36,7 @@ _FLAG_ATTRS = (
 )
 SUPPORTED_ATTRS = frozenset(_STRING_ATTRS + _FLAG_ATTRS + ("LENGTH",))
 OPS = (None, "?", "*", "+", "!")
+MANDATORY_OPS = (None, "+")  # a spec every match uses (one token, or one or more)
 
 # test kinds: the token's value is in a set, is not in it, matches a regex, or compares to a number
 IN, NOT_IN, REGEX, EQ, NE, GE, LE, GT, LT = range(9)
@@ -171,7 +172,7 @@ def compile_pattern(tokens: list[dict] | tuple[dict, ...]) -> Pattern:
                 raise UnsupportedPattern(f"attribute {name!r} is not supported")
             tests += _tests(name, value)
         specs.append(Spec(op, tuple(tests)))
-    anchor = next((i for i, s in enumerate(specs) if s.op in (None, "+")), None)
+    anchor = next((i for i, s in enumerate(specs) if s.op in MANDATORY_OPS), None)
     # before the anchor every spec is "?", "!" (at most one token each) or "*" (any number)
     before = [s.op for s in specs[:anchor]] if anchor is not None else ["*"]
     return Pattern(tuple(specs), anchor, None if "*" in before else len(before))
